@@ -1,0 +1,88 @@
+"""Project-wide template helpers: navigation, language switching, display helpers."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def switch_language_url(context, language: str) -> str:
+    """The current page's URL in ``language`` (English unprefixed, Welsh under /cy/)."""
+    request = context.get("request")
+    if request is None:
+        return "/" if language == "en" else f"/{language}/"
+    return translate_url(request.get_full_path(), language)
+
+
+@register.simple_tag(takes_context=True)
+def nav_item(context, url_name: str, label: str):
+    """A service-navigation item, marked current when the page is in its section."""
+    try:
+        url = reverse(url_name)
+    except NoReverseMatch:
+        return ""
+    request = context.get("request")
+    path = request.path if request else ""
+    home = reverse("dashboard")
+    active = path == url if url == home else path.startswith(url)
+    if active:
+        return format_html(
+            '<li class="govuk-service-navigation__item govuk-service-navigation__item--active">'
+            '<a class="govuk-service-navigation__link" href="{}" aria-current="page">'
+            '<strong class="govuk-service-navigation__active-fallback">{}</strong></a></li>',
+            url,
+            label,
+        )
+    return format_html(
+        '<li class="govuk-service-navigation__item">'
+        '<a class="govuk-service-navigation__link" href="{}">{}</a></li>',
+        url,
+        label,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    request = context["request"]
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def field_label(instance, name: str) -> str:
+    return str(instance._meta.get_field(name).verbose_name).capitalize()
+
+
+@register.filter
+def attr_display(instance, name: str):
+    """A field's value as a person should read it (choice labels, dates, names)."""
+    import datetime as dt
+
+    from django.utils.formats import date_format
+
+    field = instance._meta.get_field(name)
+    labels = getattr(instance, f"get_{name}_labels", None)
+    if labels is not None:
+        return ", ".join(labels())
+    if field.choices:
+        return getattr(instance, f"get_{name}_display")() if getattr(instance, name) else ""
+    value = getattr(instance, name)
+    if value in (None, ""):
+        return ""
+    if isinstance(value, dt.date):
+        return date_format(value)
+    return value

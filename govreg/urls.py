@@ -1,0 +1,24 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from govreg import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.dashboard, name="dashboard"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", account_views.account, name="account"),
+    path("systems/", include("registers.urls")),
+    path("systems/", include("assessments.urls")),
+    path("systems/", include("consultations.urls")),
+    path("packs/", include("packs.urls")),
+    path("transparency/", include("transparency.urls")),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)

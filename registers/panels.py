@@ -1,0 +1,61 @@
+"""Sections that other apps add to the system page and the dashboard.
+
+Each app registers its panels in ``AppConfig.ready``::
+
+    register_system_panel(
+        SystemPanel("assessments", _("Assessments"), "assessments/includes/system_panel.html",
+                    assessments_panel_context, order=20)
+    )
+
+``context(system, user)`` returns the template context of the panel; it must run a fixed
+number of queries whatever the data size (the page's query count is asserted in tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class SystemPanel:
+    anchor: str
+    title: Promise | str
+    template_name: str
+    context: Callable[[Any, Any], dict]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    key: str
+    template_name: str
+    context: Callable[[Any], dict]
+    order: int = 50
+
+
+SYSTEM_PANELS: list[SystemPanel] = []
+DASHBOARD_PANELS: list[DashboardPanel] = []
+
+
+def register_system_panel(panel: SystemPanel) -> None:
+    if all(p.anchor != panel.anchor for p in SYSTEM_PANELS):
+        SYSTEM_PANELS.append(panel)
+        SYSTEM_PANELS.sort(key=lambda p: p.order)
+
+
+def register_dashboard_panel(panel: DashboardPanel) -> None:
+    if all(p.key != panel.key for p in DASHBOARD_PANELS):
+        DASHBOARD_PANELS.append(panel)
+        DASHBOARD_PANELS.sort(key=lambda p: p.order)
+
+
+def system_panels(system, user) -> list[tuple[SystemPanel, dict]]:
+    return [(panel, panel.context(system, user)) for panel in SYSTEM_PANELS]
+
+
+def dashboard_panels(user) -> list[tuple[DashboardPanel, dict]]:
+    return [(panel, panel.context(user)) for panel in DASHBOARD_PANELS]
