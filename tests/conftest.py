@@ -1,0 +1,82 @@
+"""The cast: one user per role in ``body`` and the same roles in ``other_body``.
+
+``cast.hr``, ``cast.rep``, ``cast.manager``, ``cast.auditor``, ``cast.admin`` belong to ``body``;
+``other.hr`` … to ``other_body``. ``system`` belongs to ``body`` with ``cast.manager`` accountable.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import Organisation, Role, User
+
+from .factories import MembershipFactory, OrganisationFactory, SystemFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
+
+ROLES = {
+    "hr": Role.HR_OFFICER,
+    "rep": Role.UNION_REP,
+    "manager": Role.SENIOR_MANAGER,
+    "auditor": Role.AUDITOR,
+    "admin": Role.ORG_ADMIN,
+}
+
+
+@dataclass
+class Cast:
+    organisation: Organisation
+    hr: User
+    rep: User
+    manager: User
+    auditor: User
+    admin: User
+
+    def by_role(self, key: str) -> User:
+        return getattr(self, key)
+
+
+def make_cast(organisation: Organisation, prefix: str) -> Cast:
+    people = {}
+    for key, role in ROLES.items():
+        person = UserFactory(email=f"{key}@{prefix}.example")
+        MembershipFactory(user=person, organisation=organisation, role=role)
+        people[key] = person
+    return Cast(organisation=organisation, **people)
+
+
+@pytest.fixture
+def body(db):
+    return OrganisationFactory(slug="body", name="Demo Body Council", name_cy="Cyngor Corff Demo")
+
+
+@pytest.fixture
+def other_body(db):
+    return OrganisationFactory(slug="other-body", name="Other Body", name_cy="Corff Arall")
+
+
+@pytest.fixture
+def cast(body):
+    return make_cast(body, "body")
+
+
+@pytest.fixture
+def other(other_body):
+    return make_cast(other_body, "other")
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but a member of no organisation."""
+    return UserFactory(email="outsider@example.org")
+
+
+@pytest.fixture
+def system(cast):
+    return SystemFactory(organisation=cast.organisation, accountable_manager=cast.manager)
+
+
+@pytest.fixture
+def other_system(other):
+    return SystemFactory(organisation=other.organisation, accountable_manager=other.manager)
