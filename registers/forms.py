@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.forms import inlineformset_factory, modelform_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,13 @@ RADIO_FIELDS = {
     "build_or_buy",
     "supplier_welsh_language",
 }
+
+
+def formfield_for(db_field, **kwargs):
+    """Model form fields as GovReg wants them: web addresses default to https."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
 
 class SystemCreateForm(forms.Form):
@@ -43,10 +51,12 @@ class SystemCreateForm(forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-        if len(organisations) == 1:
-            self.fields["organisation"].initial = organisations[0]
-            self.fields["organisation"].widget = forms.HiddenInput()
+        field = self.fields["organisation"]
+        field.queryset = organisations
+        choices = list(organisations)
+        if len(choices) == 1:
+            field.initial = choices[0]
+            field.widget = forms.HiddenInput()
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -94,18 +104,18 @@ def section_form_class(section: Section) -> type[forms.ModelForm]:
     )
     base = type(f"{section.slug.title()}SectionForm", (SectionFormBase,), {"section": section})
     return modelform_factory(
-        AlgorithmicSystem, form=base, fields=list(section.fields), widgets=widgets
+        AlgorithmicSystem,
+        form=base,
+        fields=list(section.fields),
+        widgets=widgets,
+        formfield_callback=formfield_for,
     )
-
-
-class SpecificationFormBase(forms.ModelForm):
-    pass
 
 
 ModelSpecificationFormSet = inlineformset_factory(
     AlgorithmicSystem,
     ModelSpecification,
-    form=SpecificationFormBase,
+    formfield_callback=formfield_for,
     exclude=["position"],
     extra=1,
     can_delete=True,
@@ -113,7 +123,7 @@ ModelSpecificationFormSet = inlineformset_factory(
 DataSpecificationFormSet = inlineformset_factory(
     AlgorithmicSystem,
     DataSpecification,
-    form=SpecificationFormBase,
+    formfield_callback=formfield_for,
     exclude=["position"],
     extra=1,
     can_delete=True,

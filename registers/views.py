@@ -51,7 +51,7 @@ class SystemCreateView(LoginRequiredMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["organisations"] = list(permissions.organisations(self.request.user, "create_system"))
+        kwargs["organisations"] = permissions.organisations(self.request.user, "create_system")
         return kwargs
 
     def form_valid(self, form):
