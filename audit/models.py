@@ -12,6 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
@@ -88,7 +89,7 @@ class AuditEvent(models.Model):
             label = name
             if model is not None:
                 try:
-                    label = str(model._meta.get_field(name).verbose_name).capitalize()
+                    label = capfirst(str(model._meta.get_field(name).verbose_name))
                 except FieldDoesNotExist:
                     pass
             old, new = (list(values) + [None, None])[:2] if isinstance(values, list) else (None, values)

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,7 +29,7 @@ class MultipleChoiceField(models.JSONField):
         return forms.MultipleChoiceField(
             choices=self.options,
             required=not self.blank,
-            label=self.verbose_name.capitalize() if self.verbose_name else None,
+            label=capfirst(self.verbose_name) if self.verbose_name else None,
             help_text=self.help_text,
             widget=forms.CheckboxSelectMultiple,
         )

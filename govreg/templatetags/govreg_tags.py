@@ -3,6 +3,7 @@
 from django import template
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 register = template.Library()
 
@@ -64,7 +65,7 @@ def get_item(mapping, key):
 
 @register.filter
 def field_label(instance, name: str) -> str:
-    return str(instance._meta.get_field(name).verbose_name).capitalize()
+    return capfirst(str(instance._meta.get_field(name).verbose_name))
 
 
 @register.filter
