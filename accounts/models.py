@@ -69,14 +69,14 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         if get_language() == "cy" and self.name_cy:
             return self.name_cy
         return self.name
-
-    def __str__(self):
-        return self.display_name
 
 
 class PartnershipCouncil(BilingualNameMixin):

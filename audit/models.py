@@ -105,3 +105,6 @@ class ChainHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self):
+        return f"#{self.position} {self.hash[:12]}"
