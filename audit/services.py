@@ -154,6 +154,42 @@ def record(
     return event
 
 
+@transaction.atomic
+def record_bulk(entries: list[tuple[Any, str, models.Model, dict[str, Any]]]) -> int:
+    """Append many events at once (seeding, bulk imports): ``(actor, action, obj, changes)``.
+
+    Same chain and hashes as ``record``, one lock and one INSERT per 1,000 events.
+    """
+    from accounts.permissions import organisation_id_of
+
+    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    position, prev = head.position, head.hash
+    events = []
+    for actor, action, obj, changes in entries:
+        position += 1
+        event = AuditEvent(
+            position=position,
+            created_at=timezone.now().astimezone(dt.UTC),
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=(actor.email if getattr(actor, "pk", None) else str(actor or "system"))[:254],
+            organisation_id=organisation_id_of(obj) if hasattr(type(obj), "tenant_path") else None,
+            system_id=_system_id_of(obj),
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:300],
+            changes=to_jsonable(changes or {}),
+            note="",
+            prev_hash=prev,
+        )
+        event.hash = prev = _hash_of(event)
+        events.append(event)
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    head.position, head.hash = position, prev
+    head.save(update_fields=["position", "hash"])
+    return len(events)
+
+
 def _system_id_of(obj: models.Model) -> int | None:
     if obj._meta.label == "registers.AlgorithmicSystem":
         return obj.pk

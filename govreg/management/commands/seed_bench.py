@@ -1,0 +1,109 @@
+"""Seed a large installation for benchmarks: many bodies, systems and history entries.
+
+Refuses to run unless ``--force`` is given, or DEBUG is on: it writes a lot.
+"""
+
+import random
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import Membership, Organisation, Role, User
+from audit import services as audit
+from registers.choices import EmploymentDecision, LifecycleStage, PublicationStatus
+from registers.models import AlgorithmicSystem
+
+WORDS = (
+    "rota shift absence recruitment chatbot scheduling monitoring performance analytics "
+    "allocation triage matching screening forecasting rostering"
+).split()
+PASSWORD = "bench-password"  # noqa: S105 - benchmark-only users
+
+
+class Command(BaseCommand):
+    help = "Create N systems across M bodies with history, for benchmarks (idempotent by prefix)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--systems", type=int, default=10_000)
+        parser.add_argument("--bodies", type=int, default=50)
+        parser.add_argument("--history", type=int, default=3, help="history entries per system")
+        parser.add_argument("--force", action="store_true")
+
+    def handle(self, *args, systems, bodies, history, force, **options):
+        if not (settings.DEBUG or force):
+            raise CommandError("seed_bench writes thousands of rows: use --force outside DEBUG.")
+        rng = random.Random(20261122)  # noqa: S311 - reproducible synthetic data
+        with transaction.atomic():
+            orgs, users = self.bodies(bodies)
+            created = self.systems(orgs, users, systems, history, rng)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"seed_bench: {len(orgs)} bodies, {created} new systems "
+                f"({AlgorithmicSystem.objects.count()} in all)."
+            )
+        )
+
+    def bodies(self, count):
+        orgs, users = [], {}
+        hasher_user = User(email="hash@bench.example")
+        hasher_user.set_password(PASSWORD)
+        for n in range(count):
+            org, _ = Organisation.objects.get_or_create(
+                slug=f"bench-body-{n:03d}",
+                defaults={"name": f"Bench Body {n:03d}", "name_cy": f"Corff Meincnod {n:03d}", "kind": "local_authority"},
+            )
+            orgs.append(org)
+            for key, role in (("hr", Role.HR_OFFICER), ("manager", Role.SENIOR_MANAGER), ("auditor", Role.AUDITOR)):
+                user, created = User.objects.get_or_create(
+                    email=f"{key}@bench-body-{n:03d}.example", defaults={"full_name": f"{key.title()} {n:03d}"}
+                )
+                if created:
+                    user.password = hasher_user.password
+                    user.save(update_fields=["password"])
+                Membership.objects.get_or_create(user=user, organisation=org, role=role)
+                users[(org.pk, key)] = user
+        # A partnership-council auditor who sees every bench body (the largest register view).
+        council_auditor, created = User.objects.get_or_create(
+            email="auditor@bench-council.example", defaults={"full_name": "Council Auditor"}
+        )
+        if created:
+            council_auditor.password = hasher_user.password
+            council_auditor.save(update_fields=["password"])
+        for org in orgs:
+            Membership.objects.get_or_create(user=council_auditor, organisation=org, role=Role.AUDITOR)
+        return orgs, users
+
+    def systems(self, orgs, users, total, history, rng):
+        existing = AlgorithmicSystem.objects.filter(reference__startswith="bench-").count()
+        rows = []
+        stages = list(LifecycleStage)
+        for i in range(existing, total):
+            org = orgs[i % len(orgs)]
+            name = f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} {i:05d}"
+            rows.append(
+                AlgorithmicSystem(
+                    organisation=org,
+                    reference=f"bench-{i:05d}",
+                    name=name,
+                    one_sentence_description=f"Synthetic {name.lower()} used for benchmarks.",
+                    description="A synthetic system. " * 8,
+                    detailed_description="Detail. " * 60,
+                    lifecycle_stage=rng.choice(stages),
+                    publication_status=rng.choice(list(PublicationStatus)),
+                    employment_decisions=rng.sample([d.value for d in EmploymentDecision], 2),
+                    accountable_manager=users[(org.pk, "manager")],
+                    created_by=users[(org.pk, "hr")],
+                    contact_email="bench@example.org",
+                )
+            )
+        AlgorithmicSystem.objects.bulk_create(rows, batch_size=1000)
+        created = AlgorithmicSystem.objects.filter(reference__startswith="bench-").order_by("id")[existing:]
+        entries = []
+        for system in created.iterator(chunk_size=2000):
+            hr = users[(system.organisation_id, "hr")]
+            entries.append((hr, "system.created", system, {"name": [None, system.name]}))
+            for h in range(history - 1):
+                entries.append((hr, "system.updated", system, {"scope": [f"v{h}", f"v{h + 1}"]}))
+        audit.record_bulk(entries)
+        return len(rows)
