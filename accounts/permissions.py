@@ -33,18 +33,36 @@ _PREPARE = {
     "submit_assessment",
     "manage_risks",
     "manage_consultation",
+    "discuss_consultation",
     "comment",
     "respond_concern",
     "manage_rights_requests",
     "request_pack",
+    "record_audit",
 }
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.HR_OFFICER: frozenset(_READ | _PREPARE),
     Role.ORG_ADMIN: frozenset(
-        _READ | _PREPARE | {"manage_members", "approve_assessment", "accept_risk", "download_pack"}
+        _READ
+        | _PREPARE
+        | {
+            "manage_members",
+            "approve_assessment",
+            "accept_risk",
+            "download_pack",
+            "configure_reviews",
+        }
     ),
     Role.UNION_REP: frozenset(
-        _READ | {"comment", "raise_concern", "record_position", "request_pack", "download_pack"}
+        _READ
+        | {
+            "comment",
+            "raise_concern",
+            "record_position",
+            "discuss_consultation",
+            "request_pack",
+            "download_pack",
+        }
     ),
     Role.SENIOR_MANAGER: frozenset(_READ | {"comment", "request_pack", "download_pack"}),
     Role.AUDITOR: frozenset(_READ | {"request_pack", "download_pack"}),
@@ -52,10 +70,35 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 
 # Actions a senior manager may take only on the systems they are accountable for.
 ACCOUNTABLE_MANAGER_ACTIONS = frozenset(
-    {"sign_off", "pause", "retire", "approve_assessment", "accept_risk"}
+    {
+        "sign_off",
+        "pause",
+        "retire",
+        "restart",
+        "record_audit",
+        "approve_assessment",
+        "accept_risk",
+    }
 )
 
 ALL_ACTIONS = frozenset().union(*ROLE_ACTIONS.values()) | ACCOUNTABLE_MANAGER_ACTIONS
+
+
+class SystemActor:
+    """GovReg acting for an operator on the server (a management command), not a signed-in person.
+
+    Only code running on the server can make one (never a request), so it may take any action.
+    Audit events record its label as "who"; prefer a real user (e.g. ``import_atrs --as``).
+    """
+
+    pk = None
+    is_authenticated = False
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __str__(self):
+        return self.label
 
 
 def memberships(user) -> list[Membership]:
@@ -102,6 +145,8 @@ def can(user, action: str, obj: Model) -> bool:
     """May ``user`` do ``action`` to ``obj`` (an Organisation or any tenant model)?"""
     if action not in ALL_ACTIONS:
         raise ValueError(f"Unknown action {action!r}")
+    if isinstance(user, SystemActor):
+        return True
     roles = roles_in(user, organisation_id_of(obj))
     if any(action in ROLE_ACTIONS[role] for role in roles):
         return True

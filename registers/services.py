@@ -83,6 +83,7 @@ def create_system(
 ) -> AlgorithmicSystem:
     """Record a new system. One already in use or in pilot is flagged for assessment."""
     require(actor, "create_system", organisation)
+    fields.setdefault("organisation_or_department", organisation.name)
     system = AlgorithmicSystem(
         organisation=organisation,
         name=name,
@@ -90,8 +91,7 @@ def create_system(
         lifecycle_stage=lifecycle_stage,
         needs_initial_assessment=lifecycle_stage
         in (LifecycleStage.PILOT, LifecycleStage.IN_USE, LifecycleStage.PAUSED),
-        organisation_or_department=organisation.name,
-        created_by=actor,
+        created_by=actor if getattr(actor, "pk", None) else None,  # None for a SystemActor
         **fields,
     )
     system.reference = fields.get("reference") or unique_reference(organisation, name)
