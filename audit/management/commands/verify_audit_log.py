@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import verify
 
@@ -17,6 +18,10 @@ class Command(BaseCommand):
         for problem in result.problems:
             self.stderr.write(problem)
         raise CommandError(
-            _("Audit log verification FAILED: %(n)d problem(s) in %(c)d entries.")
+            ngettext(
+                "Audit log verification FAILED: %(n)d problem in %(c)d entries.",
+                "Audit log verification FAILED: %(n)d problems in %(c)d entries.",
+                len(result.problems),
+            )
             % {"n": len(result.problems), "c": result.checked}
         )
