@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "registers",
     "assessments",
     "consultations",
+    "oversight",
+    "notifications",
     "packs",
     "transparency",
     "api",
@@ -158,6 +160,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900}
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["flag-overdue-concerns"] = {
+    "task": "consultations.tasks.flag_overdue_concerns",
+    "schedule": 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["send-pending-notification-emails"] = {
+    "task": "notifications.tasks.send_pending_emails",
+    "schedule": 10 * 60,
+}
+CELERY_BEAT_SCHEDULE["reopen-expired-risk-acceptances"] = {
+    "task": "assessments.tasks.reopen_expired_acceptances",
+    "schedule": 60 * 60,
+}
 
 # --- Authentication ---------------------------------------------------------------------
 
@@ -291,6 +305,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {  # one name per choice list shared by several API components
+        "LifecycleStageEnum": "registers.choices.LifecycleStage",
+        "RegionEnum": "registers.choices.Region",
+        "CapabilityEnum": "registers.choices.Capability",
+        "YesNoEnum": "registers.choices.YesNo",
+        "AtrsYesNoEnum": [("Yes", "Yes"), ("No", "No")],
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------
@@ -301,4 +322,50 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Packs ------------------------------------------------------------------------------
+# Audit packs (packs/, docs/packs.md): WeasyPrint time limits, the lease that lets the sweep
+# recover packs whose worker died, and input limits applied before anything is laid out.
+# soft limit < hard limit < the broker's visibility timeout (QUALITY.md R4).
+
+PACKS_STORAGE = env_str("PACKS_STORAGE", "default")  # an entry of STORAGES (object storage possible)
+PACKS_QUEUE = env_str("PACKS_QUEUE", "celery")
+PACKS_PDF_VARIANT = env_str("PACKS_PDF_VARIANT", "pdf/ua-1")  # tagged PDF/UA-1; "" for untagged
+PACKS_SOFT_TIME_LIMIT = env_int("PACKS_SOFT_TIME_LIMIT", 120)
+PACKS_TIME_LIMIT = env_int("PACKS_TIME_LIMIT", 150)
+PACKS_LEASE_SECONDS = env_int("PACKS_LEASE_SECONDS", 60)
+PACKS_HEARTBEAT_SECONDS = env_int("PACKS_HEARTBEAT_SECONDS", 15)
+PACKS_SWEEP_SECONDS = env_int("PACKS_SWEEP_SECONDS", 30)
+PACKS_MAX_ATTEMPTS = env_int("PACKS_MAX_ATTEMPTS", 3)
+PACKS_SEND_GRACE_SECONDS = env_int("PACKS_SEND_GRACE_SECONDS", 10)
+PACKS_RESEND_AFTER_SECONDS = env_int("PACKS_RESEND_AFTER_SECONDS", 120)
+PACKS_BROKER_TIMEOUT = env_int("PACKS_BROKER_TIMEOUT", 1)
+PACKS_MAX_SYSTEMS = env_int("PACKS_MAX_SYSTEMS", 250)
+PACKS_MAX_TEXT_CHARS = env_int("PACKS_MAX_TEXT_CHARS", 20000)
+PACKS_MAX_LIST_ITEMS = env_int("PACKS_MAX_LIST_ITEMS", 500)
+PACKS_HISTORY_PER_SYSTEM = env_int("PACKS_HISTORY_PER_SYSTEM", 500)
+PACKS_HISTORY_PER_SYSTEM_IN_COLLECTION = env_int("PACKS_HISTORY_PER_SYSTEM_IN_COLLECTION", 25)
+PACKS_MAX_REQUESTS_PER_WINDOW = env_int("PACKS_MAX_REQUESTS_PER_WINDOW", 10)
+PACKS_REQUEST_WINDOW_SECONDS = env_int("PACKS_REQUEST_WINDOW_SECONDS", 600)
+PACKS_TEST_FAULT = env_str("PACKS_TEST_FAULT", "")  # reliability tests only; a check warns
+CELERY_BEAT_SCHEDULE["packs-sweep"] = {
+    "task": "packs.sweep",
+    "schedule": PACKS_SWEEP_SECONDS,
+    "options": {"queue": PACKS_QUEUE, "expires": PACKS_SWEEP_SECONDS},
+}
+LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}
+
+# --- Oversight --------------------------------------------------------------------------
+# Reminders of reviews, actions and concern responses coming due or overdue (once per event:
+# oversight.models.Reminder), and the "re-sign required" notice to accountable managers.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["oversight-daily-reminders"] = {
+    "task": "oversight.tasks.send_reminders",
+    "schedule": crontab(hour=7, minute=0),
+}
+CELERY_BEAT_SCHEDULE["oversight-stale-signoffs"] = {
+    "task": "oversight.tasks.notify_stale_signoffs",
+    "schedule": 5 * 60,
 }

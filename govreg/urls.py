@@ -7,16 +7,22 @@ from govreg import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("api/", include("api.urls")),
+    path("", include("transparency.root_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.dashboard, name="dashboard"),
     path("accounts/", include("allauth.urls")),
     path("account/", account_views.account, name="account"),
+    path("account/tokens/", include("api.token_urls")),
     path("systems/", include("registers.urls")),
     path("systems/", include("assessments.urls")),
     path("systems/", include("consultations.urls")),
+    path("systems/", include("oversight.urls")),
     path("packs/", include("packs.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("transparency/", include("consultations.public_urls")),
     path("transparency/", include("transparency.urls")),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("admin/", admin.site.urls),

@@ -15,3 +15,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 STATIC_ROOT = tempfile.mkdtemp(prefix="govreg-test-static-")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Rate limits count requests per address across the whole run; the tests that check them
+# switch them on (tests/api, tests/transparency).
+GOVREG_RATE_LIMITS_ENABLED = False

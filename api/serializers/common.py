@@ -1,0 +1,128 @@
+"""Building blocks shared by every area's serializers, and the documented error bodies."""
+
+from collections.abc import Mapping
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import Organisation, User
+
+
+def json_type(field) -> tuple[type, ...] | None:
+    """The JSON type a field accepts in a request body (``None``: not checked here)."""
+    if isinstance(field, serializers.BooleanField):
+        return (bool,)
+    if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        return (int,)
+    if isinstance(field, serializers.ListField | serializers.MultipleChoiceField):
+        return (list,)
+    if isinstance(
+        field,
+        serializers.CharField
+        | serializers.ChoiceField
+        | serializers.DateField
+        | serializers.DateTimeField,
+    ):
+        return (str,)
+    return None
+
+
+class StrictFieldsMixin:
+    """Request bodies are JSON with exactly the documented fields and types: unknown fields
+    (no silent mass assignment) and values of the wrong JSON type (``0`` for a text, ``"5"``
+    for a number) are refused rather than coerced."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name: field for name, field in self.fields.items() if not field.read_only}
+            errors = {
+                name: [_("This field cannot be set here.")]
+                for name in sorted(set(data) - set(writable))
+            }
+            for name, value in data.items():
+                field = writable.get(name)
+                expected = json_type(field) if field is not None else None
+                if expected is None or value is None:
+                    continue
+                if not isinstance(value, expected) or (
+                    isinstance(value, bool) and bool not in expected
+                ):
+                    errors[name] = [_("This value is of the wrong type.")]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class BlankableURLField(serializers.URLField):
+    """A web address, or empty (documented as such in the OpenAPI schema)."""
+
+
+class BlankableEmailField(serializers.EmailField):
+    """An e-mail address, or empty (documented as such in the OpenAPI schema)."""
+
+
+class GovRegModelSerializer(serializers.ModelSerializer):
+    """Model serializers whose optional web and e-mail addresses may be empty strings."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: BlankableURLField,
+        models.EmailField: BlankableEmailField,
+    }
+
+
+class ChoiceListField(serializers.ListField):
+    """A list of choice values (``MultipleChoiceField`` on the model), kept in option order."""
+
+    def __init__(self, *, choices, **kwargs):
+        self.option_order = [key for key, _label in choices]
+        kwargs.setdefault("allow_empty", True)
+        super().__init__(child=serializers.ChoiceField(choices=choices), **kwargs)
+
+    def to_internal_value(self, data):
+        values = set(super().to_internal_value(data))
+        return [key for key in self.option_order if key in values]
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "slug", "name", "name_cy"]
+        read_only_fields = fields
+
+
+class UserRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "name", "email"]
+        read_only_fields = fields
+
+
+# --- Error bodies (documented in the OpenAPI schema) ----------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("What went wrong, in plain words."))
+    code = serializers.CharField(help_text=_("A stable machine-readable code."))
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """``{"<field>": ["message", …], "non_field_errors": ["message", …]}``."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class VersionConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(
+        choices=["version_conflict", "precondition_failed", "precondition_required"]
+    )
+    current_version = serializers.IntegerField(
+        help_text=_(
+            "The record's version now: fetch the record again, re-apply your change "
+            "and send it with this version."
+        )
+    )
