@@ -204,8 +204,15 @@ class Verification:
     problems: list[str] = field(default_factory=list)
 
 
-def verify() -> Verification:
-    """Walk the chain from the start and report every break."""
+def verify(anchors: list[tuple[int, str]] | None = None) -> Verification:
+    """Walk the chain from the start and report every break.
+
+    ``anchors`` are ``(position, hash)`` pairs recorded outside the database earlier (in an audit
+    pack, or the head printed by a previous run): someone able to rewrite the table and the
+    chain head can recompute every later hash, but cannot make an entry match a hash that was
+    already handed to an auditor.
+    """
+    anchors_left = dict(anchors or [])
     problems: list[str] = []
     expected_prev = GENESIS_HASH
     expected_position = 1
@@ -224,8 +231,16 @@ def verify() -> Verification:
             )
         if _hash_of(event) != event.hash:
             problems.append(f"entry #{event.position}: content does not match its hash (altered)")
+        anchored = anchors_left.pop(event.position, None)
+        if anchored is not None and anchored != event.hash:
+            problems.append(
+                f"entry #{event.position}: hash differs from the one recorded earlier "
+                f"({anchored[:12]}…): the log was rewritten from here or before"
+            )
         expected_prev = event.hash
         expected_position = event.position + 1
+    for position in sorted(anchors_left):
+        problems.append(f"entry #{position}, recorded earlier, is missing from the log")
     head = ChainHead.objects.filter(pk=1).first()
     head_position, head_hash = (head.position, head.hash) if head else (0, GENESIS_HASH)
     if head_position != expected_position - 1 or head_hash != expected_prev:

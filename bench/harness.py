@@ -37,9 +37,20 @@ def gunicorn(env: dict[str, str], workers: int = 2):
     port = free_port()
     full_env = {**os.environ, **env}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "govreg.wsgi:application", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=full_env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "govreg.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=full_env,
     )
     try:
         deadline = time.monotonic() + 30
@@ -70,11 +81,18 @@ def sign_in(host: str, port: int, email: str, password: str) -> str:
     body = response.read().decode()
     cookies = _cookies(response)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
-    form = urllib.parse.urlencode({"login": email, "password": password, "csrfmiddlewaretoken": token})
+    form = urllib.parse.urlencode(
+        {"login": email, "password": password, "csrfmiddlewaretoken": token}
+    )
     conn.request(
-        "POST", "/accounts/login/", body=form,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": _cookie_header(cookies),
-                 "Referer": f"http://{host}:{port}/accounts/login/"},
+        "POST",
+        "/accounts/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": _cookie_header(cookies),
+            "Referer": f"http://{host}:{port}/accounts/login/",
+        },
     )
     response = conn.getresponse()
     response.read()
@@ -157,6 +175,10 @@ def load(host, port, name, path, cookie="", concurrency=2, warmup=2.0, duration=
 
 
 def report(results: list[Result]) -> None:
-    print(f"{'endpoint':34} {'n':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non-2xx':>7}")
+    print(
+        f"{'endpoint':34} {'n':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non-2xx':>7}"
+    )
     for r in results:
-        print(f"{r.name:34} {len(r.latencies_ms):6d} {r.rps:7.1f} {r.p50:8.2f} {r.pct(95):8.2f} {r.pct(99):8.2f} {r.errors:7d}")
+        print(
+            f"{r.name:34} {len(r.latencies_ms):6d} {r.rps:7.1f} {r.p50:8.2f} {r.pct(95):8.2f} {r.pct(99):8.2f} {r.errors:7d}"
+        )

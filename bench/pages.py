@@ -28,21 +28,29 @@ def ensure_database(url: str) -> None:
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     check = subprocess.run(
         ["psql", admin_url, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     if check.stdout.strip() != "1":
-        subprocess.run(["psql", admin_url, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
+        subprocess.run(
+            ["psql", admin_url, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True
+        )
 
 
 def manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True
+    )
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--short", action="store_true", help="small data, short runs (CI)")
     options = parser.parse_args()
-    systems, bodies, duration, warmup = (1000, 10, 3.0, 1.0) if options.short else (10_000, 50, 20.0, 5.0)
+    systems, bodies, duration, warmup = (
+        (1000, 10, 3.0, 1.0) if options.short else (10_000, 50, 20.0, 5.0)
+    )
 
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govreg_bench")
     ensure_database(url)
@@ -66,7 +74,9 @@ def main():
         assert "gunicorn" in probe.server.lower(), f"not gunicorn: {probe.server!r}"
 
         def run(name, path, cookie):
-            return load(host, port, name, path, cookie, concurrency=2, warmup=warmup, duration=duration)
+            return load(
+                host, port, name, path, cookie, concurrency=2, warmup=warmup, duration=duration
+            )
 
         ladder = [
             run("L0 empty response", "/bench/l0/", council),
@@ -76,12 +86,18 @@ def main():
         ]
         pages = [
             run("register, council auditor", "/systems/", council),
-            run("register, 3 filters + search", "/systems/?lifecycle_stage=in_use&publication_status=published&q=rota", council),
+            run(
+                "register, 3 filters + search",
+                "/systems/?lifecycle_stage=in_use&publication_status=published&q=rota",
+                council,
+            ),
             run("register, one body's HR", "/systems/", body_hr),
             run("system page", "/systems/1/", council),
             run("public register", "/transparency/", ""),
         ]
-    print(f"\nGovReg page benchmarks: {systems} systems in {bodies} bodies; gunicorn -w 2; concurrency 2")
+    print(
+        f"\nGovReg page benchmarks: {systems} systems in {bodies} bodies; gunicorn -w 2; concurrency 2"
+    )
     report(ladder + pages)
     l2, l3 = ladder[2].p50, ladder[3].p50
     print("\nRatios (p50):")

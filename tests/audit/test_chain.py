@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 def chain(cast, system):
     for i in range(5):
         services.update_section(
-            system, actor=cast.hr, section=BY_SLUG["rationale"], data={"scope": f"v{i}"},
+            system,
+            actor=cast.hr,
+            section=BY_SLUG["rationale"],
+            data={"scope": f"v{i}"},
             expected_fingerprint=None,
         )
     assert AuditEvent.objects.count() == 5
@@ -77,7 +80,9 @@ def test_rewriting_an_entry_and_its_hash_breaks_the_next_link(chain):
     event = chain[2]
     event.note = "rewritten"
     new_hash = audit._hash_of(event)
-    tamper("UPDATE audit_auditevent SET note = 'rewritten', hash = %s WHERE position = 3", [new_hash])
+    tamper(
+        "UPDATE audit_auditevent SET note = 'rewritten', hash = %s WHERE position = 3", [new_hash]
+    )
     ok, output = verify_command()
     assert not ok
     assert "entry #4: previous-hash link is broken" in output
@@ -128,3 +133,104 @@ def test_postgresql_refuses_updates_and_deletes_of_the_log(chain):
     assert AuditEvent.objects.count() == 5
     ok, _ = verify_command()
     assert ok
+
+
+def rehash_from(position: int):
+    """What an attacker with database rights does after editing: recompute every later hash
+    and the chain head, so that the chain alone looks intact."""
+    prev = AuditEvent.objects.get(position=position - 1).hash if position > 1 else "0" * 64
+    last = None
+    for event in AuditEvent.objects.filter(position__gte=position).order_by("position"):
+        event.prev_hash = prev
+        event.hash = prev = audit._hash_of(event)
+        tamper(
+            "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE position = %s",
+            [event.prev_hash, event.hash, event.position],
+        )
+        last = event
+    if last is None:
+        last = AuditEvent.objects.order_by("-position").first()
+    ChainHead.objects.filter(pk=1).update(position=last.position, hash=last.hash)
+
+
+def test_truncating_the_tail_and_rehashing_is_caught_by_an_earlier_head(chain):
+    head = f"{chain[-1].position}:{chain[-1].hash}"  # e.g. printed in an audit pack
+    tamper("DELETE FROM audit_auditevent WHERE position >= 4")
+    rehash_from(4)
+    assert verify_command()[0], "without the recorded head the rewrite is invisible"
+    ok, output = verify_command_against(head)
+    assert not ok
+    assert "entry #5, recorded earlier, is missing" in output
+
+
+def test_rewriting_and_recomputing_every_later_hash_is_caught_by_an_earlier_head(chain):
+    head = f"{chain[-1].position}:{chain[-1].hash}"
+    tamper("UPDATE audit_auditevent SET note = 'rewritten' WHERE position = 2")
+    rehash_from(2)
+    assert verify_command()[0]
+    ok, output = verify_command_against(head)
+    assert not ok
+    assert "entry #5: hash differs from the one recorded earlier" in output
+
+
+def test_inserting_a_forged_entry_is_detected(chain):
+    # Make room at position 3 and slip a forged entry in, linked to entry #2.
+    tamper("UPDATE audit_auditevent SET position = position + 100 WHERE position >= 3")
+    tamper(
+        "INSERT INTO audit_auditevent (position, created_at, actor_label, action, object_type, "
+        "object_id, object_repr, changes, note, prev_hash, hash) "
+        "VALUES (3, %s, 'forger@example.org', 'system.updated', 'registers.algorithmicsystem', "
+        "%s, 'forged', '{}', '', %s, %s)",
+        [chain[2].created_at, chain[2].object_id, chain[1].hash, "f" * 64],
+    )
+    ok, output = verify_command()
+    assert not ok
+    assert "entry #3: content does not match its hash" in output
+
+
+def test_the_command_prints_the_head_to_record(chain):
+    ok, output = verify_command()
+    assert ok
+    assert f"Chain head: {chain[-1].position}:{chain[-1].hash}" in output
+
+
+def test_a_malformed_anchor_is_a_clear_error(chain):
+    ok, output = verify_command_against("five:abc")
+    assert not ok and "POSITION:HASH" in output
+
+
+def verify_command_against(head: str) -> tuple[bool, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify_audit_log", against=[head], stdout=out, stderr=err)
+    except CommandError as exc:
+        return False, err.getvalue() + str(exc)
+    return True, out.getvalue()
+
+
+APP_ROLE_STATEMENTS = {
+    "update": "UPDATE audit_auditevent SET note = 'x' WHERE position = 1",
+    "delete": "DELETE FROM audit_auditevent WHERE position = 1",
+    "truncate": "TRUNCATE audit_auditevent CASCADE",
+    "disable trigger": "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only",
+}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles and triggers")
+@pytest.mark.parametrize("statement", sorted(APP_ROLE_STATEMENTS))
+def test_the_application_role_cannot_change_the_log(chain, statement):
+    """Production runs as a role granted SELECT, INSERT (and UPDATE, DELETE to prove the trigger)
+    on the log, without ownership or TRUNCATE (docs/operations.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'govreg_app_test') "
+            "THEN CREATE ROLE govreg_app_test NOLOGIN; END IF; END $$"
+        )
+        cursor.execute(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON audit_auditevent TO govreg_app_test"
+        )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL ROLE govreg_app_test")
+            cursor.execute(APP_ROLE_STATEMENTS[statement])
+    assert AuditEvent.objects.count() == 5
