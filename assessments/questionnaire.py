@@ -704,7 +704,9 @@ def _check_condition(
     if before is not None and position >= before:
         return [f"{where}: refers to {code!r}, which is not an earlier question"]
     if target["type"] == "text":
-        return [f"{where}: refers to text question {code!r}; conditions need a single/multi question"]
+        return [
+            f"{where}: refers to text question {code!r}; conditions need a single/multi question"
+        ]
     values = [condition["equals"]] if "equals" in condition else condition["in"]
     known = {choice["value"] for choice in target["choices"]}
     return [
@@ -740,9 +742,7 @@ def _maxima_problems(data: Mapping[str, Any]) -> list[str]:
     kinds = {section["kind"] for section in data["sections"]}
     for kind in ("risk", "mitigation"):
         if kind in kinds and maxima[kind] == 0:
-            problems.append(
-                f"$.sections: the {kind} sections cannot score above 0 (maximum is 0)"
-            )
+            problems.append(f"$.sections: the {kind} sections cannot score above 0 (maximum is 0)")
     expected = data.get("expected_maxima")
     if expected:
         for key, kind in (("raw", "risk"), ("mitigation", "mitigation")):
@@ -873,9 +873,7 @@ def convert_surveyjs(
       is answered); text questions only when ``isRequired`` is true.
     """
     if phase not in CANADA_PHASES:
-        raise QuestionnaireError(
-            f"phase must be one of {', '.join(CANADA_PHASES)}, got {phase!r}"
-        )
+        raise QuestionnaireError(f"phase must be one of {', '.join(CANADA_PHASES)}, got {phase!r}")
     pages = data.get("pages")
     if not isinstance(pages, list):
         raise QuestionnaireError("$.pages: expected a list of SurveyJS pages")
@@ -1033,7 +1031,9 @@ def _surveyjs_question(
     if element_type == "panel":
         raise QuestionnaireError(f"{where}: nested panels are not supported")
     if element_type not in _SURVEYJS_TYPES:
-        raise QuestionnaireError(f"{where}: SurveyJS element type {element_type!r} is not supported")
+        raise QuestionnaireError(
+            f"{where}: SurveyJS element type {element_type!r} is not supported"
+        )
     own_kind = _surveyjs_kind(name)
     if own_kind is not None and own_kind != kind:
         raise QuestionnaireError(
@@ -1544,9 +1544,7 @@ _REQUIREMENT_TEXTS: dict[str, dict[str, Text]] = {
         "I": Text(en="On request (rights log)", cy="Ar gais (log hawliau)"),
         "II": Text(en="With every adverse decision", cy="Gyda phob penderfyniad anffafriol"),
         "III": Text(en="With every adverse decision", cy="Gyda phob penderfyniad anffafriol"),
-        "IV": Text(
-            en="Before the decision takes effect", cy="Cyn i'r penderfyniad ddod i rym"
-        ),
+        "IV": Text(en="Before the decision takes effect", cy="Cyn i'r penderfyniad ddod i rym"),
     },
     "independent_review": {
         "I": _NOT_REQUIRED,

@@ -80,3 +80,13 @@ def system(cast):
 @pytest.fixture
 def other_system(other):
     return SystemFactory(organisation=other.organisation, accountable_manager=other.manager)
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """A request to a /cy/ page leaves Welsh active in the thread: start every test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

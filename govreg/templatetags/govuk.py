@@ -4,7 +4,8 @@ from django import forms, template
 
 register = template.Library()
 
-_CHOICE_KINDS = {forms.RadioSelect: "radios", forms.CheckboxSelectMultiple: "checkboxes"}
+# CheckboxSelectMultiple subclasses RadioSelect: test it first.
+_CHOICE_KINDS = {forms.CheckboxSelectMultiple: "checkboxes", forms.RadioSelect: "radios"}
 
 
 @register.filter
