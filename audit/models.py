@@ -89,7 +89,9 @@ class AuditEvent(models.Model):
             label = name
             if model is not None:
                 try:
-                    label = capfirst(str(model._meta.get_field(name).verbose_name))
+                    field = model._meta.get_field(name)
+                    # A reverse relation (e.g. a meeting's attendees) has no verbose name.
+                    label = capfirst(str(getattr(field, "verbose_name", None) or field.name))
                 except FieldDoesNotExist:
                     pass
             old, new = (list(values) + [None, None])[:2] if isinstance(values, list) else (None, values)

@@ -22,6 +22,7 @@ EXPECTED = {
     "submit_assessment": {"hr", "admin"},
     "manage_risks": {"hr", "admin"},
     "manage_consultation": {"hr", "admin"},
+    "discuss_consultation": {"hr", "rep", "admin"},
     "manage_rights_requests": {"hr", "admin"},
     "comment": {"hr", "rep", "manager", "admin"},
     "raise_concern": {"rep"},
@@ -30,10 +31,13 @@ EXPECTED = {
     "request_pack": {"hr", "rep", "manager", "auditor", "admin"},
     "download_pack": {"rep", "manager", "auditor", "admin"},
     "manage_members": {"admin"},
+    "configure_reviews": {"admin"},
     # accountable-manager actions: the system's manager, or an admin where the role allows
     "sign_off": {"manager"},
     "pause": {"manager"},
     "retire": {"manager"},
+    "restart": {"manager"},
+    "record_audit": {"hr", "admin", "manager"},
     "approve_assessment": {"manager", "admin"},
     "accept_risk": {"manager", "admin"},
 }

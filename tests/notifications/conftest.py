@@ -1,0 +1,118 @@
+"""A real Celery worker on the real Redis (DB 3), on the test database, for tests marked
+``worker``. It is started as a subprocess and stopped by its process id."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
+REDIS_URL = os.environ.get("NOTIFICATIONS_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+
+
+def redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def wait_for(condition, *, timeout: float, what: str, every: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def database_url(settings) -> str:
+    db = settings.DATABASES["default"]
+    if "postgresql" not in db["ENGINE"]:
+        pytest.skip(
+            "the worker test needs PostgreSQL (set DATABASE_URL): a subprocess cannot share an in-memory SQLite test database"
+        )
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def use_broker(app, url: str, *, eager: bool) -> None:
+    """Point this process's Celery app at ``url``, dropping connection pools made for the
+    previous broker (an earlier eager test may have created them for ``memory://``)."""
+    app.conf.broker_url = url
+    app.conf.task_always_eager = eager
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def email_dir(tmp_path) -> Path:
+    directory = tmp_path / "mail"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture
+def celery_worker(settings, transactional_db, tmp_path, email_dir):
+    """Send tasks to Redis from this process and run them in a real worker process."""
+    if not redis_reachable(REDIS_URL):
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: worker tests need it")
+    from govreg.celery import app
+
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    use_broker(app, REDIS_URL, eager=False)
+    app.control.purge()  # nothing left over from an earlier run
+    log_path = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
+        "DATABASE_URL": database_url(settings),
+        "CONN_MAX_AGE": "0",
+        "REDIS_URL": REDIS_URL,
+        "GOVREG_TEST_EMAIL_DIR": str(email_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        CELERY, "-A", "govreg", "worker", "--pool=solo", "--concurrency=1", "-Q", "celery",
+        "-n", f"notifications-test-{os.getpid()}@localhost", "-l", "INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def log_text() -> str:
+        return log_path.read_text(errors="replace")
+
+    try:
+        wait_for(
+            lambda: "ready." in log_text() or process.poll() is not None,
+            timeout=45,
+            what="the worker to start",
+        )
+        assert process.poll() is None, log_text()
+        yield log_text
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        use_broker(app, saved[0], eager=saved[1])
