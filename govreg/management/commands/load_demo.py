@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-DEMO_APPS = ["accounts", "registers", "assessments", "consultations", "packs"]
+DEMO_APPS = ["accounts", "registers", "assessments", "consultations", "oversight", "packs"]
 
 
 class Command(BaseCommand):

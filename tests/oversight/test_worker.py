@@ -1,0 +1,178 @@
+"""Pause and stop notifications go out through the real broker and a real Celery worker.
+
+The worker is a ``celery -A govreg worker`` subprocess on Redis DB 6 and on the test database
+(committed data: ``transactional_db``), writing e-mail to files; it is stopped by its PID and
+every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from notifications.models import Notification
+from oversight import services
+from tests.factories import SystemFactory
+
+pytestmark = pytest.mark.worker
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
+REDIS_URL = os.environ.get("OVERSIGHT_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
+
+
+def wait_for(condition, *, timeout: float, what: str, every: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def point_at(app, broker_url: str, eager: bool, queue: str) -> None:
+    """Configure the test process's Celery app and drop what it built for the old settings (an
+    eager ``.delay()`` earlier in the session opened a connection pool on the in-memory broker,
+    and the routing caches the default queue)."""
+    from kombu import pools
+
+    app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = (
+        broker_url,
+        eager,
+        queue,
+    )
+    pools.reset()
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+
+
+def database_url(settings) -> str:
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(settings, transactional_db, tmp_path):
+    """A real worker on its own queue; the test process sends to it through Redis."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: worker tests need it")
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the worker needs the test database on PostgreSQL")
+    from govreg.celery import app
+
+    queue = f"oversight-test-{uuid.uuid4().hex[:10]}"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue)
+    point_at(app, REDIS_URL, False, queue)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.oversight.worker_settings",
+        "DATABASE_URL": database_url(settings),
+        "CONN_MAX_AGE": "0",
+        "REDIS_URL": REDIS_URL,
+        "OVERSIGHT_TEST_EMAIL_DIR": str(mail_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                CELERY,
+                "-A",
+                "govreg",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@localhost",
+                "-l",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for(
+            lambda: "ready." in log_path.read_text(errors="replace") or process.poll() is not None,
+            timeout=45,
+            what="the worker to start",
+        )
+        assert process.poll() is None, log_path.read_text(errors="replace")
+        yield mail_dir
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        point_at(app, *saved)
+        redis.Redis.from_url(REDIS_URL).delete(queue)
+
+
+def messages(mail_dir: Path) -> list[str]:
+    """The e-mails the worker wrote (the file backend writes one file per connection)."""
+    return [path.read_text(errors="replace") for path in sorted(mail_dir.glob("*.log"))]
+
+
+def test_pause_and_stop_are_emailed_by_a_real_worker(worker, cast):
+    system = SystemFactory(
+        organisation=cast.organisation,
+        accountable_manager=cast.manager,
+        lifecycle_stage="in_use",
+        name="Rota planner",
+    )
+    services.pause(system, actor=cast.manager, reason="Breaks squeezed on long shifts.")
+
+    wait_for(
+        lambda: "".join(messages(worker)).count("\nTo: ") >= 2,
+        timeout=60,
+        what="the pause e-mails to HR and the rep",
+    )
+    text = "".join(messages(worker))
+    assert f"To: {cast.hr.email}" in text and f"To: {cast.rep.email}" in text
+    assert "Paused: Rota planner" in text
+    assert "Breaks squeezed on long shifts." in text
+    wait_for(
+        lambda: (
+            not Notification.objects.filter(event="system.paused", emailed_at__isnull=True).exists()
+        ),
+        timeout=30,
+        what="the notifications to be marked as e-mailed",
+    )
+
+    system.refresh_from_db()
+    services.retire(system, actor=cast.manager, reason="Replaced by a new contract.")
+    wait_for(
+        lambda: "Stopped and retired: Rota planner" in "".join(messages(worker)),
+        timeout=60,
+        what="the stop e-mails",
+    )
+    wait_for(
+        lambda: not Notification.objects.filter(emailed_at__isnull=True).exists(),
+        timeout=30,
+        what="every notification to be e-mailed",
+    )
+    assert Notification.objects.filter(event="system.retired").count() == 2
