@@ -812,9 +812,13 @@ def create_action(
     data: dict[str, Any],
     assessment: Assessment | None = None,
     source_ref: str = "",
+    permission: str = "manage_risks",
+    note: str = "",
 ) -> Action:
+    """Add an action to the system's plan. Other workflows that create actions under their own
+    permission (a sign-off's conditions: ``sign_off``) say so with ``permission``."""
     system = AlgorithmicSystem.objects.select_for_update().get(pk=system.pk)
-    require(actor, "manage_risks", system)
+    require(actor, permission, system)
     values = {k: v for k, v in data.items() if k in ACTION_FIELDS}
     _check_future(values.get("due_date"), "due_date")
     if values.get("risk") is not None and values["risk"].system_id != system.pk:
@@ -842,6 +846,7 @@ def create_action(
                 action, ["description", "owner", "due_date", "risk", "progress", "source_ref"]
             ),
         ),
+        note=note,
     )
     return action
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -48,7 +48,7 @@ from accounts.models import Organisation, Role, User
 from assessments.choices import Kind, Progress
 from assessments.choices import Status as AssessmentStatus
 from assessments.models import Action, Assessment
-from assessments.services import by_kind
+from assessments.services import by_kind, create_action
 from audit import services as audit
 from audit.models import AuditEvent, ChainHead
 from consultations.choices import AWAITING_RESPONSE
@@ -382,31 +382,19 @@ def _check_conditions(decision: str, conditions: list[Condition]) -> list[Condit
 
 def _condition_action(system: AlgorithmicSystem, *, actor, condition: Condition) -> Action:
     """Record a condition as an action of the system's action plan, so it is tracked like any
-    other (progress updates, overdue reminders). The manager signing off creates it, so this
-    does not go through ``assessments.services.create_action`` (which needs ``manage_risks``)."""
-    number = (Action.objects.filter(system=system).aggregate(n=Max("number"))["n"] or 0) + 1
-    action = Action(
-        system=system,
-        number=number,
-        description=condition.text,
-        owner=condition.owner,
-        due_date=condition.due_date,
+    other (progress updates, overdue reminders), under the manager's sign-off permission."""
+    return create_action(
+        system,
+        actor=actor,
+        data={
+            "description": condition.text,
+            "owner": condition.owner,
+            "due_date": condition.due_date,
+        },
         source_ref="sign-off",
-        created_by=actor,
-    )
-    action.full_clean()
-    action.save()
-    audit.record(
-        actor,
-        "action.created",
-        action,
-        changes=audit.diff(
-            {},
-            audit.snapshot(action, ["description", "owner", "due_date", "progress", "source_ref"]),
-        ),
+        permission="sign_off",
         note=_("Condition of the accountable manager's sign-off"),
     )
-    return action
 
 
 SIGNOFF_ACTIONS = {
