@@ -175,6 +175,7 @@ PANELS = (
         "assessments/panels/system_gate.html",
         gate_context,
         order=10,
+        tab="overview",
     ),
     SystemPanel(
         "assessments",

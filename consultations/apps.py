@@ -62,6 +62,7 @@ class ConsultationsConfig(AppConfig):
                 "consultations/includes/comments_panel.html",
                 comments_panel_context,
                 order=45,
+                tab="consultation",
             )
         )
         register_dashboard_panel(

@@ -4,14 +4,12 @@ import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import permissions
-from registers.choices import LifecycleStage
 from registers.models import AlgorithmicSystem
 from registers.panels import dashboard_panels
 
@@ -19,14 +17,8 @@ from registers.panels import dashboard_panels
 @login_required
 def dashboard(request):
     systems = permissions.visible(request.user, AlgorithmicSystem)
-    counts = dict(
-        systems.order_by().values_list("lifecycle_stage").annotate(n=Count("id"))
-    )
-    stage_counts = [(stage, counts.get(stage.value, 0)) for stage in LifecycleStage]
     context = {
         "memberships": permissions.memberships(request.user),
-        "stage_counts": stage_counts,
-        "total": sum(counts.values()),
         "accountable": systems.for_register().filter(accountable_manager=request.user)[:20],
         "needing_assessment": systems.for_register().filter(needs_initial_assessment=True)[:10],
         "recent": systems.for_register().order_by("-updated_at")[:8],

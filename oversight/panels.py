@@ -342,6 +342,7 @@ PANELS = (
         "oversight/includes/system_panel.html",
         system_panel_context,
         order=15,
+        tab="overview",
     ),
 )
 DASHBOARD = (

@@ -27,6 +27,9 @@ class SystemPanel:
     template_name: str
     context: Callable[[Any, Any], dict]
     order: int = 50
+    # The system page's tab the panel sits in: its own (the default), or another panel's
+    # anchor, or "overview" (the first tab, beside the record's key facts).
+    tab: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,27 @@ def register_dashboard_panel(panel: DashboardPanel) -> None:
 
 def system_panels(system, user) -> list[tuple[SystemPanel, dict]]:
     return [(panel, panel.context(system, user)) for panel in SYSTEM_PANELS]
+
+
+@dataclass
+class Tab:
+    anchor: str
+    title: Promise | str
+    panels: list[tuple[SystemPanel, dict]]
+
+
+def system_tabs(system, user) -> tuple[list[tuple[SystemPanel, dict]], list[Tab]]:
+    """The overview's panels, and one tab per remaining panel (with the panels that join it)."""
+    overview: list[tuple[SystemPanel, dict]] = []
+    tabs: dict[str, Tab] = {}
+    for panel, data in system_panels(system, user):
+        if panel.tab == "overview":
+            overview.append((panel, data))
+            continue
+        anchor = panel.tab or panel.anchor
+        tab = tabs.setdefault(anchor, Tab(anchor, panel.title, []))
+        tab.panels.append((panel, data))
+    return overview, list(tabs.values())
 
 
 def dashboard_panels(user) -> list[tuple[DashboardPanel, dict]]:

@@ -15,7 +15,7 @@ from .filters import RegisterFilter
 from .forms import FORMSETS, AttachmentForm, SystemCreateForm, section_form_class
 from .mixins import SystemMixin
 from .models import AlgorithmicSystem, Attachment
-from .panels import system_panels
+from .panels import system_tabs
 from .sections import BY_SLUG, STATUS_LABELS, section_statuses
 
 HISTORY_ON_PAGE = 20
@@ -85,8 +85,8 @@ class SystemDetailView(SystemMixin, TemplateView):
             can_edit=permissions.can(user, "edit_system", system),
             can_upload=permissions.can(user, "upload_evidence", system),
             attachment_form=AttachmentForm(),
-            panels=system_panels(system, user),
         )
+        context["overview_panels"], context["tabs"] = system_tabs(system, user)
         return context
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from accounts.models import Organisation, Role, User
 
+from .browser.conftest import CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, REQUIRED
 from .factories import MembershipFactory, OrganisationFactory, SystemFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
@@ -90,3 +91,48 @@ def english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+# --- Browser tests: one Chromium for the whole run -------------------------------------------
+# Without Chromium they are skipped, loudly; with GOVREG_REQUIRE_BROWSER=1 (CI) a missing
+# browser fails the run instead.
+
+
+def pytest_collection_modifyitems(config, items):
+    if HAVE_CHROMIUM:
+        return
+    if REQUIRED:
+        raise pytest.UsageError(f"GOVREG_REQUIRE_BROWSER=1 but Chromium is missing at {CHROMIUM}")
+    skip = pytest.mark.skip(reason="Chromium not installed: browser tests SKIPPED")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not HAVE_CHROMIUM:
+        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED: install Debian's chromium", red=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    # bypass_csp lets the tests inject axe-core; the app itself never runs inline scripts.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, base_url=live_server.url, bypass_csp=True
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

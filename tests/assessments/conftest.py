@@ -11,7 +11,6 @@ from accounts.models import Role
 from assessments import demo, services
 from assessments import questionnaire as engine
 from assessments.choices import Kind
-from tests.browser.conftest import browser, page  # noqa: F401 - the browser tests' fixtures
 from tests.factories import MembershipFactory, UserFactory
 
 

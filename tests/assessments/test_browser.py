@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_hr_records_a_screening_decision_and_the_manager_approves_it(page, cast, system):
     sign_in(page, cast.hr.email, PASSWORD)
-    page.goto(f"/systems/{system.pk}/")
+    page.goto(f"/systems/{system.pk}/#assessments")
     page.get_by_role("button", name="Start Data protection impact assessment").click()
     assert page.get_by_role(
         "heading", name="Data protection impact assessment", level=1

@@ -1,14 +1,12 @@
-"""Browser tests: Playwright for Python driving Debian's Chromium against a live server.
+"""Helpers for the browser tests (Playwright for Python driving Debian's Chromium).
 
-Without Chromium these tests are skipped, loudly; with ``GOVREG_REQUIRE_BROWSER=1`` (CI) a
-missing browser fails the run instead. Screenshots go to ``test-artifacts/screenshots/``.
+The ``browser`` and ``page`` fixtures live in ``tests/conftest.py`` so that every test module
+shares one browser. Screenshots go to ``test-artifacts/screenshots/``.
 """
 
 import os
 import shutil
 from pathlib import Path
-
-import pytest
 
 CHROMIUM = os.environ.get("GOVREG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
@@ -24,46 +22,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-
-
-def pytest_collection_modifyitems(config, items):
-    if HAVE_CHROMIUM:
-        return
-    if REQUIRED:
-        raise pytest.UsageError(f"GOVREG_REQUIRE_BROWSER=1 but Chromium is missing at {CHROMIUM}")
-    skip = pytest.mark.skip(reason="Chromium not installed: browser tests SKIPPED")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not HAVE_CHROMIUM:
-        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED: install Debian's chromium", red=True)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    # bypass_csp lets the tests inject axe-core; the app itself never runs inline scripts.
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, base_url=live_server.url, bypass_csp=True
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def screenshot(page, name: str) -> Path:

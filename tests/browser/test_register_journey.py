@@ -50,9 +50,12 @@ def test_hr_records_a_system_through_the_task_list(page, cast):
     screenshot(page, "register-list")
     page.get_by_role("link", name="Shift swap matcher").click()
     assert page.get_by_role("heading", name="Shift swap matcher", level=1).is_visible()
-    assert page.locator(".govuk-summary-list__value", has_text="rota@body.example").is_visible()
     assert_accessible(page)
     screenshot(page, "system-page")
+    page.get_by_role("tab", name="Record and evidence").click()
+    assert page.locator(".govuk-summary-list__value", has_text="rota@body.example").is_visible()
+    assert_accessible(page)
+    screenshot(page, "system-page-record")
 
 
 def test_the_register_and_system_pages_in_welsh(page, cast, system):
@@ -64,6 +67,7 @@ def test_the_register_and_system_pages_in_welsh(page, cast, system):
     screenshot(page, "register-list-cy")
     page.get_by_role("link", name=system.name).click()
     assert "/cy/systems/" in page.url
+    page.get_by_role("tab", name="Cofnod a thystiolaeth").click()
     assert page.get_by_role("heading", name="Cofnod", exact=True).is_visible()
     assert_accessible(page)
     screenshot(page, "system-page-cy")

@@ -5,7 +5,7 @@ import pytest
 
 from oversight import services
 from oversight.models import SignOff
-from tests.browser.conftest import assert_accessible, browser, page, screenshot, sign_in  # noqa: F401
+from tests.browser.conftest import assert_accessible, screenshot, sign_in
 from tests.factories import PASSWORD
 
 from .conftest import edit, fresh
@@ -13,7 +13,7 @@ from .conftest import edit, fresh
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_manager_re_signs_after_a_change(page, signed_system, cast):  # noqa: F811
+def test_the_manager_re_signs_after_a_change(page, signed_system, cast):
     edit(
         signed_system, cast.hr, "deployment", frequency_and_scale_of_usage="Daily, for 600 workers."
     )
