@@ -1,0 +1,32 @@
+"""The "Audit packs" panel of the system page: ask for a pack, and every pack of the system."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts import permissions
+from registers.panels import SystemPanel
+
+from .forms import SystemPackForm
+from .models import AuditPack, PackScope
+
+PANEL_ROWS = 20
+
+
+def system_panel_context(system, user) -> dict:
+    """One query (the packs); permissions come from the memberships cached on the user."""
+    packs = list(
+        AuditPack.objects.filter(system=system, scope=PackScope.SYSTEM)
+        .select_related("requested_by")
+        .order_by("-requested_at")[: PANEL_ROWS + 1]
+    )
+    return {
+        "packs": packs[:PANEL_ROWS],
+        "more": len(packs) > PANEL_ROWS,
+        "can_request": permissions.can(user, "request_pack", system),
+        "can_download": permissions.can(user, "download_pack", system),
+        "form": SystemPackForm(auto_id="pack-%s"),
+    }
+
+
+PACKS_PANEL = SystemPanel(
+    "packs", _("Audit packs"), "packs/includes/system_panel.html", system_panel_context, order=90
+)

@@ -1,0 +1,168 @@
+"""The register's part of a pack: the system record as ATRS Tier 1 and Tier 2, the Welsh
+guidance sections, model and data specifications, evidence files (with their SHA-256) and
+the lifecycle history. A contributor in the sense of ``packs/snapshot.py``; printed by
+``templates/packs/pdf/registers.html``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+
+from audit.models import AuditEvent
+from registers.choices import LifecycleStage
+from registers.models import AlgorithmicSystem, Attachment, DataSpecification, ModelSpecification
+from registers.sections import GUIDANCE, SECTIONS, STATUS_LABELS
+
+MODEL_FIELDS = (
+    "model_name",
+    "model_version",
+    "model_task",
+    "model_input",
+    "model_output",
+    "model_architecture",
+    "model_performance",
+    "datasets",
+    "dataset_purposes",
+)
+DATA_FIELDS = (
+    "source_data_name",
+    "data_modality",
+    "data_description",
+    "data_quantities",
+    "sensitive_attributes",
+    "data_completeness_and_representativeness",
+    "source_data_url",
+    "data_collection",
+    "data_cleaning",
+    "data_sharing_agreements",
+    "data_access_and_storage",
+)
+# Sections printed in full in body and council packs (the rest as statuses there).
+SUMMARY_SECTIONS = ("summary", "workers", "oversight")
+
+
+def display(instance, name: str) -> str:
+    """A field's value as a reader should see it, in the active language."""
+    field = instance._meta.get_field(name)
+    labels = getattr(instance, f"get_{name}_labels", None)
+    if labels is not None:
+        return ", ".join(labels())
+    value = getattr(instance, name)
+    if value in (None, ""):
+        return ""
+    if field.choices:
+        return str(getattr(instance, f"get_{name}_display")())
+    if isinstance(value, dt.datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return date_format(value)
+    return str(value)
+
+
+def field_entry(instance, name: str) -> dict:
+    field = instance._meta.get_field(name)
+    return {
+        "name": name,
+        "label": capfirst(str(field.verbose_name)),
+        "value": getattr(instance, field.attname),
+        "display": display(instance, name),
+    }
+
+
+def _specs(specs, names) -> list[dict]:
+    return [
+        {"title": str(spec), "fields": [field_entry(spec, n) for n in names if getattr(spec, n)]}
+        for spec in specs
+    ]
+
+
+def _stage_label(value) -> str:
+    try:
+        return str(LifecycleStage(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def snapshot_many(systems: list[AlgorithmicSystem]) -> dict[int, dict]:
+    """The record part of each system: four queries whatever the number of systems."""
+    ids = [s.pk for s in systems]
+    models_by, data_by, evidence_by, lifecycle_by = (defaultdict(list) for _i in range(4))
+    for spec in ModelSpecification.objects.filter(system_id__in=ids):
+        models_by[spec.system_id].append(spec)
+    for spec in DataSpecification.objects.filter(system_id__in=ids):
+        data_by[spec.system_id].append(spec)
+    for item in (
+        Attachment.objects.filter(system_id__in=ids)
+        .select_related("uploaded_by")
+        .order_by("title", "-revision")
+    ):
+        evidence_by[item.system_id].append(item)
+    for event in (
+        AuditEvent.objects.filter(system_id__in=ids, changes__has_key="lifecycle_stage")
+        .select_related("actor")
+        .order_by("position")
+    ):
+        lifecycle_by[event.system_id].append(event)
+
+    result = {}
+    for system in systems:
+        counts = {
+            "model_specifications": len(models_by[system.pk]),
+            "data_specifications": len(data_by[system.pk]),
+        }
+        sections = []
+        for section in SECTIONS:
+            status = section.status(system, counts.get(section.related_name))
+            sections.append(
+                {
+                    "slug": section.slug,
+                    "title": str(section.title),
+                    "group": "guidance" if section.group == GUIDANCE else "atrs",
+                    "tier": 1 if section.slug == "summary" else 2,
+                    "status": status,
+                    "status_label": str(STATUS_LABELS[status]),
+                    "related": section.related_name or "",
+                    "in_summary": section.slug in SUMMARY_SECTIONS,
+                    "fields": [field_entry(system, name) for name in section.fields],
+                }
+            )
+        result[system.pk] = {
+            "sections": sections,
+            "models": _specs(models_by[system.pk], MODEL_FIELDS),
+            "data": _specs(data_by[system.pk], DATA_FIELDS),
+            "evidence": [
+                {
+                    "title": a.title,
+                    "revision": a.revision,
+                    "file_name": a.original_name,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                    "uploaded_at": a.uploaded_at,
+                    "uploaded_by": a.uploaded_by.get_full_name(),
+                }
+                for a in evidence_by[system.pk]
+            ],
+            "lifecycle": [
+                {
+                    "position": e.position,
+                    "at": e.created_at,
+                    "by": e.actor.get_full_name() if e.actor else e.actor_label,
+                    "from": _stage_label((e.changes["lifecycle_stage"] + [None, None])[0]),
+                    "to": _stage_label((e.changes["lifecycle_stage"] + [None, None])[1]),
+                    "action": e.get_action_label(),
+                }
+                for e in lifecycle_by[system.pk]
+                if isinstance(e.changes.get("lifecycle_stage"), list)
+            ],
+        }
+    return result
+
+
+def snapshot(system: AlgorithmicSystem) -> dict:
+    return snapshot_many([system])[system.pk]

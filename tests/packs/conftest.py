@@ -1,0 +1,350 @@
+"""Fixtures of the pack tests: media in a temporary directory, a system with a full record and
+history, and — for the tests marked ``worker`` — the real Redis and real Celery workers.
+
+Worker tests start ``celery -A govreg worker`` (prefork, one child, with embedded beat for the
+sweep) as subprocesses on the test database, with a short lease and sweep period so recovery
+takes seconds, and stop them by PID. Each test uses its own queue name on Redis DB 4.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from audit import services as audit
+from registers import services as register_services
+from registers.models import DataSpecification, ModelSpecification
+from registers.sections import BY_SLUG
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
+REDIS_URL = os.environ.get("PACKS_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
+COMMENT = "Staff on the Llŷn peninsula said the rota ignores ferry times — ŵ ŷ."
+
+
+@pytest.fixture(autouse=True)
+def pack_media(settings, tmp_path):
+    """Each test stores packs in its own media directory."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return Path(settings.MEDIA_ROOT)
+
+
+def stored_pdfs(media: Path) -> list[Path]:
+    return sorted((media / "packs").rglob("*.pdf")) if (media / "packs").exists() else []
+
+
+def partial_files(media: Path) -> list[Path]:
+    work = media / "packs-work"
+    return sorted(work.glob("*")) if work.exists() else []
+
+
+def fill_record(system, actor, *, history: int = 0, text: str = COMMENT):
+    """Give ``system`` a record worth printing, through the real services (so with history)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        return _fill_record(system, actor, history=history, text=text)
+
+
+def _fill_record(system, actor, *, history, text):
+    values = {
+        "description": "Software that proposes weekly rotas for 420 home-care workers.",
+        "team": "Adult Social Care Scheduling",
+        "senior_responsible_owner": "Director of Social Services",
+        "external_supplier_involvement": "yes",
+        "external_supplier": "CareRoute Ltd",
+        "detailed_description": text,
+        "scope": "Proposes rotas only.",
+        "benefit": "Shorter travel between visits.",
+        "human_in_the_loop": "A scheduling officer approves every rota.",
+        "employment_decisions": ["scheduling"],
+        "worker_groups": "Home-care workers",
+        "workers_affected": 430,
+        "name_cy": "Cynllunydd rota gofal cartref",
+    }
+    for slug in ("summary", "owner", "rationale", "oversight", "workers", "welsh"):
+        section = BY_SLUG.get(slug)
+        if section is None:
+            continue
+        data = {k: v for k, v in values.items() if k in section.fields}
+        if data:
+            system = register_services.update_section(
+                system, actor=actor, section=section, data=data, expected_fingerprint=None
+            )
+    spec = ModelSpecification.objects.create(
+        system=system, model_name="Rota optimiser", model_version="4.2"
+    )
+    audit.record(actor, "specification.created", spec, changes=audit.diff({}, audit.snapshot(spec)))
+    DataSpecification.objects.create(
+        system=system, source_data_name="Care visits", data_modality="tabular"
+    )
+    register_services.add_attachment(
+        system,
+        actor=actor,
+        title="Data protection impact assessment",
+        uploaded=SimpleUploadedFile("dpia.txt", b"DPIA approved by the DPO on 3 May 2026.\n"),
+    )
+    for n in range(history):
+        audit.record(
+            actor,
+            "system.updated",
+            system,
+            changes={"scope": [f"Scope, version {n}", f"Scope, version {n + 1}: {text}"]},
+            note="Bulk history for the pack tests",
+        )
+    system.refresh_from_db()
+    return system
+
+
+@pytest.fixture
+def rich_system(system, cast):
+    return fill_record(system, cast.hr)
+
+
+# --- Real broker and workers ------------------------------------------------------------------
+
+
+def redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Broker:
+    url: str
+    queue: str
+
+
+@pytest.fixture
+def broker(settings, transactional_db):
+    """The test process sends to the real Redis (DB 4) on a queue of its own."""
+    if not redis_reachable(REDIS_URL):
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: worker tests need it")
+    from govreg.celery import app
+
+    queue = f"packs-test-{uuid.uuid4().hex[:10]}"
+    settings.PACKS_QUEUE = queue
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url = REDIS_URL
+    app.conf.task_always_eager = False
+    yield Broker(REDIS_URL, queue)
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    # Messages a killed worker left unacknowledged: kombu would restore them to this test's
+    # queue after the visibility timeout, where nothing consumes them. DB 4 is the pack tests'.
+    client.delete("unacked", "unacked_index")
+
+
+def use_broker(url: str) -> None:
+    """Point the test process's Celery app at another broker (an outage or a throw-away Redis)."""
+    from govreg.celery import app
+
+    app.conf.broker_url = url
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    log_path: Path
+    name: str
+    stopped: bool = False
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process, pool child and beat)."""
+        if not self.stopped:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+            self.stopped = True
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        self.stopped = True
+
+
+def database_url(settings) -> str:
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@dataclass
+class WorkerStarter:
+    settings: object
+    broker: Broker
+    tmp_path: Path
+    started: list[Worker] = field(default_factory=list)
+
+    def __call__(
+        self,
+        *,
+        broker_url: str | None = None,
+        fault: str = "",
+        beat: bool = True,
+        wait: bool = True,
+    ) -> Worker:
+        n = len(self.started) + 1
+        name = f"packs{n}-{uuid.uuid4().hex[:6]}@localhost"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": database_url(self.settings),
+            "CONN_MAX_AGE": "0",
+            "REDIS_URL": broker_url or self.broker.url,
+            "MEDIA_ROOT": str(self.settings.MEDIA_ROOT),
+            "PACKS_QUEUE": self.broker.queue,
+            "PACKS_LEASE_SECONDS": "4",
+            "PACKS_HEARTBEAT_SECONDS": "1",
+            "PACKS_SWEEP_SECONDS": "1",
+            "PACKS_SEND_GRACE_SECONDS": "1",
+            "PACKS_RESEND_AFTER_SECONDS": "30",
+            "PACKS_TEST_FAULT": fault,
+            "PYTHONUNBUFFERED": "1",
+        }
+        command = [
+            CELERY,
+            "-A",
+            "govreg",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "-Q",
+            self.broker.queue,
+            "-n",
+            name,
+            "-l",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+        if beat:
+            command += ["-B", "-s", str(self.tmp_path / f"beat-schedule-{n}")]
+        log_path = self.tmp_path / f"worker-{n}.log"
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        worker = Worker(process, log_path, name)
+        self.started.append(worker)
+        if wait:
+            wait_for(
+                lambda: "ready." in worker.log() or process.poll() is not None,
+                timeout=45,
+                what=f"worker {name} to start",
+            )
+            assert process.poll() is None, worker.log()
+        return worker
+
+    def stop_all(self) -> None:
+        for worker in self.started:
+            worker.stop()
+
+
+@pytest.fixture
+def start_worker(settings, broker, tmp_path):
+    starter = WorkerStarter(settings, broker, tmp_path)
+    yield starter
+    starter.stop_all()
+
+
+def wait_for(condition, *, timeout: float, what: str, every: float = 0.2):
+    """Poll ``condition`` until it is true; fail after ``timeout`` seconds (bounded loop)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+@dataclass
+class RedisServer:
+    """A throw-away redis-server on its own port, stopped and started by PID."""
+
+    port: int
+    directory: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_for(lambda: redis_reachable(self.url), timeout=15, what="redis-server to start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def throwaway_redis(tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(free_port(), tmp_path)
+    yield server
+    server.stop()
