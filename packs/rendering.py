@@ -6,7 +6,7 @@ defences, both needed:
 
 - every user-supplied value reaches the HTML through Django's autoescaping (no ``|safe``), so
   user text never becomes markup;
-- ``PackURLFetcher`` serves only the files under ``static/packs/`` named with the
+- ``PackURLFetcher`` serves only the files under ``packs/assets/`` named with the
   ``govreg-asset:`` scheme (fonts and the print stylesheet, read from disk once per process),
   refuses every other URL (``file:``, ``http(s):``, ``data:``…), and follows no redirects.
   It is passed to every ``HTML``, ``CSS`` and ``Attachment``; nothing passes a URL to
@@ -33,7 +33,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from . import snapshot as snap
 
 ASSET_SCHEME = "govreg-asset"
-ASSET_ROOT = Path(settings.BASE_DIR) / "static" / "packs"
+ASSET_ROOT = Path(__file__).resolve().parent / "assets"
 ASSET_TYPES = {".css": "text/css", ".ttf": "font/ttf"}
 _ASSET_URL = re.compile(r"^govreg-asset:packs/((?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_-]+(?:\.[a-z0-9]+))$")
 STYLESHEET = "packs/pack.css"
@@ -45,7 +45,7 @@ class AssetRefused(ValueError):
 
 @cache
 def asset_bytes(name: str) -> bytes | None:
-    """The bytes of ``static/<name>`` if it is one of the pack assets, else None."""
+    """The bytes of ``packs/assets/<name without "packs/">`` if it is a pack asset, else None."""
     if not name.startswith("packs/") or ".." in name:
         return None
     path = (ASSET_ROOT / name.removeprefix("packs/")).resolve()
