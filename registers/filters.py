@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
-from accounts.models import Organisation, User
+from accounts.models import Membership, Organisation, Role, User
 
 from .choices import LifecycleStage, PublicationStatus
 from .models import AlgorithmicSystem
@@ -33,10 +33,42 @@ class RegisterFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         org_ids = permissions.organisation_ids(user)
-        self.filters["organisation"].queryset = Organisation.objects.filter(pk__in=org_ids)
-        self.filters["accountable_manager"].queryset = User.objects.filter(
-            accountable_systems__organisation_id__in=org_ids
-        ).distinct()
+        self.filters["organisation"].queryset = Organisation.objects.filter(pk__in=org_ids).only(
+            "id", "name", "name_cy"
+        )
+        # Senior managers of those bodies (who can be named accountable), not a scan of systems.
+        self.filters["accountable_manager"].queryset = (
+            User.objects.filter(
+                memberships__organisation_id__in=org_ids,
+                memberships__role=Role.SENIOR_MANAGER,
+                memberships__is_active=True,
+            )
+            .only("id", "email", "full_name")
+            .distinct()
+            .order_by("full_name", "email")
+        )
+
+    def display_choices(self, user) -> dict[str, list[tuple]]:
+        """Plain choice lists for the page's selects: the bodies from the user's memberships
+        (already loaded) and the managers from one ``values_list`` query, instead of a model
+        instance per option. Validation still goes through the querysets above."""
+        bodies = {m.organisation_id: m.organisation for m in permissions.memberships(user)}
+        organisations = [("", _("All"))] + sorted(
+            ((pk, org.display_name) for pk, org in bodies.items()), key=lambda c: str(c[1])
+        )
+        managers = (
+            Membership.objects.filter(
+                organisation_id__in=list(bodies), role=Role.SENIOR_MANAGER, is_active=True
+            )
+            .order_by("user__full_name", "user__email")
+            .values_list("user_id", "user__full_name", "user__email")
+            .distinct()
+        )
+        return {
+            "organisation": organisations,
+            "accountable_manager": [("", _("All"))]
+            + [(pk, name or email) for pk, name, email in managers],
+        }
 
     def search(self, queryset, name, value):
         value = value.strip()

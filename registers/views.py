@@ -34,6 +34,7 @@ class SystemListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
+        context["filter_choices"] = self.filterset.display_choices(self.request.user)
         context["can_create"] = bool(permissions.organisation_ids(self.request.user, "create_system"))
         return context
 

@@ -87,3 +87,23 @@ def attr_display(instance, name: str):
     if isinstance(value, dt.date):
         return date_format(value)
     return value
+
+
+_STAGE_TAG_COLOURS = {
+    "paused": "govuk-tag--red",
+    "retired": "govuk-tag--grey",
+    "in_use": "govuk-tag--green",
+    "pilot": "govuk-tag--turquoise",
+}
+
+
+@register.simple_tag
+def stage_tag(system):
+    """The lifecycle stage as a GOV.UK tag (a tag, not an include: it appears on every row)."""
+    from registers.choices import LifecycleStage
+
+    colour = _STAGE_TAG_COLOURS.get(system.lifecycle_stage, "govuk-tag--blue")
+    # LifecycleStage(value).label translates one label; get_FOO_display() hashes them all.
+    return format_html(
+        '<strong class="govuk-tag {}">{}</strong>', colour, LifecycleStage(system.lifecycle_stage).label
+    )
