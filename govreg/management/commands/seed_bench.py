@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import Membership, Organisation, Role, User
+from accounts.models import Membership, Organisation, Role, Union, User
 from audit import services as audit
 from registers.choices import EmploymentDecision, LifecycleStage, PublicationStatus
 from registers.models import AlgorithmicSystem
@@ -46,22 +46,39 @@ class Command(BaseCommand):
 
     def bodies(self, count):
         orgs, users = [], {}
+        union, _ = Union.objects.get_or_create(slug="bench-union", defaults={"name": "Bench Union"})
         hasher_user = User(email="hash@bench.example")
         hasher_user.set_password(PASSWORD)
         for n in range(count):
             org, _ = Organisation.objects.get_or_create(
                 slug=f"bench-body-{n:03d}",
-                defaults={"name": f"Bench Body {n:03d}", "name_cy": f"Corff Meincnod {n:03d}", "kind": "local_authority"},
+                defaults={
+                    "name": f"Bench Body {n:03d}",
+                    "name_cy": f"Corff Meincnod {n:03d}",
+                    "kind": "local_authority",
+                },
             )
             orgs.append(org)
-            for key, role in (("hr", Role.HR_OFFICER), ("manager", Role.SENIOR_MANAGER), ("auditor", Role.AUDITOR)):
+            roles = (
+                ("hr", Role.HR_OFFICER),
+                ("rep", Role.UNION_REP),
+                ("manager", Role.SENIOR_MANAGER),
+                ("auditor", Role.AUDITOR),
+            )
+            for key, role in roles:
                 user, created = User.objects.get_or_create(
-                    email=f"{key}@bench-body-{n:03d}.example", defaults={"full_name": f"{key.title()} {n:03d}"}
+                    email=f"{key}@bench-body-{n:03d}.example",
+                    defaults={"full_name": f"{key.title()} {n:03d}"},
                 )
                 if created:
                     user.password = hasher_user.password
                     user.save(update_fields=["password"])
-                Membership.objects.get_or_create(user=user, organisation=org, role=role)
+                Membership.objects.get_or_create(
+                    user=user,
+                    organisation=org,
+                    role=role,
+                    defaults={"union": union if role == Role.UNION_REP else None},
+                )
                 users[(org.pk, key)] = user
         # A partnership-council auditor who sees every bench body (the largest register view).
         council_auditor, created = User.objects.get_or_create(
@@ -71,7 +88,9 @@ class Command(BaseCommand):
             council_auditor.password = hasher_user.password
             council_auditor.save(update_fields=["password"])
         for org in orgs:
-            Membership.objects.get_or_create(user=council_auditor, organisation=org, role=Role.AUDITOR)
+            Membership.objects.get_or_create(
+                user=council_auditor, organisation=org, role=Role.AUDITOR
+            )
         return orgs, users
 
     def systems(self, orgs, users, total, history, rng):
@@ -98,7 +117,9 @@ class Command(BaseCommand):
                 )
             )
         AlgorithmicSystem.objects.bulk_create(rows, batch_size=1000)
-        created = AlgorithmicSystem.objects.filter(reference__startswith="bench-").order_by("id")[existing:]
+        created = AlgorithmicSystem.objects.filter(reference__startswith="bench-").order_by("id")[
+            existing:
+        ]
         entries = []
         for system in created.iterator(chunk_size=2000):
             hr = users[(system.organisation_id, "hr")]
