@@ -5,6 +5,9 @@ Every error body is JSON: ``{"detail": "...", "code": "..."}`` for a single erro
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -24,3 +27,9 @@ def exception_handler(exc, context):
         detail = getattr(exc, "detail", None)
         response.data.setdefault("code", getattr(detail, "code", None) or "error")
     return response
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """An address under /api/ that is no operation: JSON, like every other API error."""
+    return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)

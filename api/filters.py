@@ -1,10 +1,31 @@
 """Filter backends: the pages' own filtersets (given the requesting user), and strict ordering."""
 
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
+
+from accounts import permissions
+from assessments.choices import GoodWorkPrinciple, Kind, Progress, RiskCategory, RiskStatus, Status
+from assessments.models import Action, Assessment, Risk
+from consultations.choices import (
+    AWAITING_RESPONSE,
+    ConcernSource,
+    ConcernStatus,
+    ConsultationStatus,
+    RightsRequestKind,
+    Stage,
+)
+from consultations.models import Comment, Concern, Consultation, RightsRequest
+from oversight.choices import Decision
+from oversight.models import SignOff
+from packs.models import AuditPack, PackScope, PackStatus
+from registers.models import AlgorithmicSystem
 
 
 class UserFilterBackend(DjangoFilterBackend):
@@ -37,7 +58,11 @@ class StrictOrderingFilter(OrderingFilter):
             raise ValidationError(
                 {self.ordering_param: [_("Sort by one of: %s.") % ", ".join(self.allowed(view))]}
             )
-        return terms
+        aliases = getattr(view, "ordering_aliases", {})
+        return [
+            ("-" if term.startswith("-") else "") + aliases.get(term.lstrip("-"), term.lstrip("-"))
+            for term in terms
+        ] + ["pk"]
 
     def get_schema_operation_parameters(self, view):
         return [
@@ -49,3 +74,207 @@ class StrictOrderingFilter(OrderingFilter):
                 "schema": {"type": "string", "enum": self.allowed(view)},
             }
         ]
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false`` (absent: no filter); anything else is refused, never ignored."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError(_("Enter true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class _RefuseEmpty:
+    """An empty value (``?status=``) is refused like any value that is not offered."""
+
+    def clean(self, value):
+        if value == "":
+            raise forms.ValidationError(
+                _("Choose one of the values offered, or leave the filter out."),
+                code="invalid_choice",
+            )
+        return super().clean(value)
+
+
+class StrictChoiceField(_RefuseEmpty, django_filters.fields.ChoiceField):
+    pass
+
+
+class StrictModelChoiceField(_RefuseEmpty, django_filters.fields.ModelChoiceField):
+    pass
+
+
+class StrictChoiceFilter(django_filters.ChoiceFilter):
+    field_class = StrictChoiceField
+
+
+class StrictModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = StrictModelChoiceField
+
+
+# --- Filtersets of the areas under a system (``?system=<id>`` and the area's own filters) ------
+
+
+class SystemScopedFilter(django_filters.FilterSet):
+    """``?system=<id>``: one system of the user's bodies (another body's, or an unknown id, is a
+    400 like any choice that is not offered)."""
+
+    system = StrictModelChoiceFilter(
+        label=gettext_lazy("System"),
+        queryset=AlgorithmicSystem.objects.none(),
+        help_text=gettext_lazy("Only this system's (its id)."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["system"].queryset = permissions.visible(user, AlgorithmicSystem)
+
+
+class AssessmentFilter(SystemScopedFilter):
+    kind = StrictChoiceFilter(label=gettext_lazy("Kind of assessment"), choices=Kind.choices)
+    status = StrictChoiceFilter(label=gettext_lazy("Status"), choices=Status.choices)
+
+    class Meta:
+        model = Assessment
+        fields = ["system", "kind", "status"]
+
+
+class RiskFilter(SystemScopedFilter):
+    status = StrictChoiceFilter(label=gettext_lazy("Status"), choices=RiskStatus.choices)
+    category = StrictChoiceFilter(label=gettext_lazy("Category"), choices=RiskCategory.choices)
+    gwc_principle = StrictChoiceFilter(
+        label=gettext_lazy("Good Work Charter principle"), choices=GoodWorkPrinciple.choices
+    )
+
+    class Meta:
+        model = Risk
+        fields = ["system", "status", "category", "gwc_principle"]
+
+
+class ActionFilter(SystemScopedFilter):
+    progress = StrictChoiceFilter(label=gettext_lazy("Progress"), choices=Progress.choices)
+    risk = StrictModelChoiceFilter(
+        label=gettext_lazy("Risk"),
+        queryset=Risk.objects.none(),
+        help_text=gettext_lazy("Only the actions that mitigate this risk (its id)."),
+    )
+    overdue = StrictBooleanFilter(
+        label=gettext_lazy("Overdue"),
+        method="filter_overdue",
+        help_text=gettext_lazy("Not achieved and past the due date (true), or not (false)."),
+    )
+
+    class Meta:
+        model = Action
+        fields = ["system", "progress", "risk", "overdue"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.filters["risk"].queryset = permissions.visible(user, Risk)
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(due_date__lt=timezone.localdate()) & ~Q(progress=Progress.ACHIEVED)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class ConsultationFilter(SystemScopedFilter):
+    stage = StrictChoiceFilter(label=gettext_lazy("Stage"), choices=Stage.choices)
+    status = StrictChoiceFilter(label=gettext_lazy("Status"), choices=ConsultationStatus.choices)
+
+    class Meta:
+        model = Consultation
+        fields = ["system", "stage", "status"]
+
+
+class CommentFilter(SystemScopedFilter):
+    target_type = django_filters.CharFilter(
+        label=gettext_lazy("About (type)"),
+        method="filter_target_type",
+        help_text=gettext_lazy(
+            "What the threads are about: `registers.algorithmicsystem`, `assessments.assessment`, "
+            "`assessments.risk`, `assessments.action`, `consultations.consultation`, …"
+        ),
+    )
+    target_id = django_filters.CharFilter(
+        label=gettext_lazy("About (id)"),
+        field_name="object_id",
+        help_text=gettext_lazy("The id of the object the threads are about."),
+    )
+    resolved = StrictBooleanFilter(
+        label=gettext_lazy("Resolved"), field_name="resolved_at", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["system", "target_type", "target_id", "resolved"]
+
+    def filter_target_type(self, queryset, name, value):
+        app_label, _sep, model = value.strip().lower().partition(".")
+        return queryset.filter(content_type__app_label=app_label, content_type__model=model)
+
+
+class ConcernFilter(SystemScopedFilter):
+    status = StrictChoiceFilter(label=gettext_lazy("Status"), choices=ConcernStatus.choices)
+    source = StrictChoiceFilter(label=gettext_lazy("Raised"), choices=ConcernSource.choices)
+    category = StrictChoiceFilter(label=gettext_lazy("Category"), choices=RiskCategory.choices)
+    overdue = StrictBooleanFilter(
+        label=gettext_lazy("Overdue"),
+        method="filter_overdue",
+        help_text=gettext_lazy("Awaiting a response past its due date (true), or not (false)."),
+    )
+
+    class Meta:
+        model = Concern
+        fields = ["system", "status", "source", "category", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status__in=AWAITING_RESPONSE, due_on__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class RightsRequestFilter(SystemScopedFilter):
+    kind = StrictChoiceFilter(
+        label=gettext_lazy("Type of request"), choices=RightsRequestKind.choices
+    )
+    closed = StrictBooleanFilter(
+        label=gettext_lazy("Closed"), field_name="closed_on", lookup_expr="isnull", exclude=True
+    )
+    overdue = StrictBooleanFilter(
+        label=gettext_lazy("Overdue"),
+        method="filter_overdue",
+        help_text=gettext_lazy("Open and past its due date (true), or not (false)."),
+    )
+
+    class Meta:
+        model = RightsRequest
+        fields = ["system", "kind", "closed", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(closed_on__isnull=True, due_on__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class SignOffFilter(SystemScopedFilter):
+    decision = StrictChoiceFilter(label=gettext_lazy("Decision"), choices=Decision.choices)
+
+    class Meta:
+        model = SignOff
+        fields = ["system", "decision"]
+
+
+class PackFilter(SystemScopedFilter):
+    scope = StrictChoiceFilter(label=gettext_lazy("Scope"), choices=PackScope.choices)
+    status = StrictChoiceFilter(label=gettext_lazy("Status"), choices=PackStatus.choices)
+
+    class Meta:
+        model = AuditPack
+        fields = ["system", "scope", "status"]

@@ -4,8 +4,16 @@ from rest_framework.pagination import PageNumberPagination
 
 
 class Pagination(PageNumberPagination):
-    """``?page=N`` (from 1; past the last page: 404) and ``?page_size=`` from 1 to 200 (50 if
-    not given; anything else: 400)."""
+    """``?page=N`` (a whole number from 1, anything else: 400; past the last page: 404) and
+    ``?page_size=`` from 1 to 200 (50 if not given; anything else: 400)."""
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise ValidationError({self.page_query_param: [_("Enter a whole number from 1.")]})
+        return raw
 
     page_size = 50
     page_size_query_param = "page_size"

@@ -16,6 +16,7 @@ from .serializers.common import (
     ErrorSerializer,
     ValidationErrorSerializer,
     VersionConflictSerializer,
+    WorkflowErrorSerializer,
 )
 
 ERROR_DESCRIPTIONS = {
@@ -30,10 +31,22 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """Documented error responses for ``codes``."""
+WORKFLOW_CONFLICT = _(
+    "Not possible in the object's current state (or someone else saved the same part since): "
+    "nothing was saved. The body says why."
+)
+
+
+def error_responses(*codes: int, workflow: bool = False) -> dict[int, OpenApiResponse]:
+    """Documented error responses for ``codes``. With ``workflow``, 409 is a workflow refusal
+    (``WorkflowError``) rather than a stale version."""
     responses = {}
     for code in codes:
+        if code == 409 and workflow:
+            responses[code] = OpenApiResponse(
+                WorkflowErrorSerializer, description=WORKFLOW_CONFLICT
+            )
+            continue
         if code == 400:
             serializer = ValidationErrorSerializer
         elif code in (409, 412, 428):
@@ -46,6 +59,34 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
 
 READ_ERRORS = (401, 403, 404, 429)
 LIST_ERRORS = (400, 401, 403, 404, 429)
+CREATE_ERRORS = (400, 401, 403, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 429)
+REVISION_ERRORS = (400, 401, 403, 404, 409, 412, 428, 429)
+
+
+def if_match_parameter() -> OpenApiParameter:
+    return OpenApiParameter(
+        "If-Match",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description=_('The ETag from GET (the revision), e.g. `"3"`.'),
+    )
+
+
+def list_schema(serializer_class, summary, description=""):
+    return extend_schema(
+        summary=summary,
+        description=description,
+        responses={200: serializer_class(many=True), **error_responses(*LIST_ERRORS)},
+    )
+
+
+def read_schema(serializer_class, summary, description=""):
+    return extend_schema(
+        summary=summary,
+        description=description,
+        responses={200: serializer_class, **error_responses(*READ_ERRORS)},
+    )
 
 
 def export_schema(serializer_class):
@@ -116,6 +157,18 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
                     {"type": "string"},
                 ]
             },
+        }
+
+
+class EmptyBodySchema(OpenApiSerializerExtension):
+    target_class = "api.serializers.common.EmptySerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        return {
+            "type": "object",
+            "description": str(_("No fields: send `{}` or no body.")),
+            "properties": {},
+            "additionalProperties": False,
         }
 
 

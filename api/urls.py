@@ -1,17 +1,37 @@
 """``/api/``: the versioned API, its OpenAPI schema and the browsable docs (outside the
 language prefixes; the language of messages follows ``Accept-Language``)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from .exceptions import not_found
 from .throttling import PublicDocsThrottle
+from .views.assessments import AssessmentViewSet
+from .views.consultations import (
+    CommentViewSet,
+    ConcernViewSet,
+    ConsultationViewSet,
+    RightsRequestViewSet,
+)
+from .views.oversight import SignOffViewSet
+from .views.packs import PackViewSet
+from .views.risks import ActionViewSet, RiskViewSet
 from .views.systems import SystemViewSet
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("systems", SystemViewSet, basename="system")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("risks", RiskViewSet, basename="risk")
+router.register("actions", ActionViewSet, basename="action")
+router.register("consultations", ConsultationViewSet, basename="consultation")
+router.register("comments", CommentViewSet, basename="comment")
+router.register("concerns", ConcernViewSet, basename="concern")
+router.register("rights-requests", RightsRequestViewSet, basename="rights-request")
+router.register("sign-offs", SignOffViewSet, basename="sign-off")
+router.register("packs", PackViewSet, basename="pack")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
@@ -29,4 +49,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Anything else under /api/ is a JSON 404 (not the HTML page a person would get).
+    re_path(r"^(?:[\s\S]*/)?$", not_found),
 ]

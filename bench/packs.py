@@ -1,11 +1,15 @@
 #!/usr/bin/env python
 """Audit-pack rendering benchmark (QUALITY.md P6; issue "Audit packs", item 6).
 
-Builds, in a fresh throw-away PostgreSQL database:
-- one large system: full record, 100 history entries, and parts with 50 risks, 40 actions
-  with progress updates, 200 comments and every assessment (DPIA, EqIA, AIA with its score
-  breakdown);
-- a partnership council of 4 bodies with N typical systems (default 100).
+Builds, in a fresh throw-away PostgreSQL database, through the apps' own services:
+- one large system: full record, 100 history entries, approved DPIA, EqIA and AIA, 50 risks,
+  40 actions with 3 progress updates each, consultations at three stages with 6 meetings,
+  disclosures and union positions, 200 comments in threads, 12 concerns with responses,
+  rights requests and the accountable manager's sign-off;
+- a partnership council of 4 bodies with N typical systems (default 100): full record, 30
+  history entries, the same approved assessments (copied as approved versions), 8 risks,
+  6 actions with updates, a consultation with 2 meetings, 12 comments, 2 concerns, rights
+  requests and a sign-off.
 Then produces a system pack and a council pack through the real pipeline (claim → snapshot →
 HTML → WeasyPrint → hash → storage → ready) and, in the same run, raw WeasyPrint on the
 identical HTML, and prints pages, seconds, WeasyPrint's seconds and GovReg's own share
@@ -13,15 +17,16 @@ identical HTML, and prints pages, seconds, WeasyPrint's seconds and GovReg's own
 council packs on two workers at once, peak memory, and how long a pack request takes to
 answer while the broker is down (target ≤ 2 s).
 
-The bench builds no assessments, consultations or sign-offs, so stand-in parts
-(``bench/templates/bench/part_*.html``, fed with synthetic data of the sizes above) take the
-place of those apps' parts and WeasyPrint lays out the volume it will have to; with
-``--real-parts`` the apps' own ``pack.py`` are used where present (printing what data exists).
+The apps' own parts (``assessments/pack.py``, ``consultations/pack.py``, ``oversight/pack.py``)
+print that data. ``--stand-in`` builds the record only and prints synthetic parts of the same
+sizes instead (``bench/templates/bench/part_*.html``), to compare the cost of the real parts
+with the layout volume alone.
 
 Usage (PostgreSQL required; the bench database is created and dropped):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/packs .venv/bin/python bench/packs.py
     ... bench/packs.py --quick          # CI: 10 council systems; prints figures, asserts nothing
     ... bench/packs.py --systems 100 --repeat 3 --keep
+    ... bench/packs.py --stand-in       # synthetic parts instead of the apps' own
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ import tempfile
 import time
 import types
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -70,6 +76,7 @@ def setup_django(database_url: str, media: str) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-deployment-0123456789")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govreg.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     os.environ.pop("REDIS_URL", None)  # in-process: the bench times rendering, not the broker
     import django
 
@@ -80,7 +87,7 @@ def setup_django(database_url: str, media: str) -> None:
     settings.PACKS_MAX_REQUESTS_PER_WINDOW = 10_000
 
 
-# --- Stand-in parts for the apps that do not print into packs yet ----------------------------
+# --- Sizes, and the stand-in parts of ``--stand-in`` --------------------------------------------
 
 SIZES = {
     "big": {
@@ -91,6 +98,7 @@ SIZES = {
         "breakdown": 30,
         "meetings": 6,
         "concerns": 12,
+        "rights": 6,
     },
     "typical": {
         "risks": 8,
@@ -100,6 +108,7 @@ SIZES = {
         "breakdown": 12,
         "meetings": 2,
         "concerns": 2,
+        "rights": 2,
     },
 }
 WORDS = (
@@ -107,6 +116,10 @@ WORDS = (
     "officer manager data accuracy bias complaint override training supplier contract Welsh "
     "language worker health safety monitoring absence pay explanation appeal"
 ).split()
+
+
+CATEGORIES = ("INTENS", "SURV", "DISCRIM", "JUDGE", "ACCURACY", "HSW", "WELSH", "VOICE")
+RIGHTS_KINDS = ("explanation", "human_review", "access", "rectification", "contest")
 
 
 def prose(rng: random.Random, words: int) -> str:
@@ -290,12 +303,9 @@ def oversight_part(system) -> dict:
     }
 
 
-def install_stand_in_parts(*, keep_real: bool = False) -> list[str]:
-    """Stand-ins for the assessments, consultations and oversight parts. By default they
-    replace the real parts too (the bench builds no data for them, so the real ones would
-    print nothing); ``keep_real`` keeps any real ``pack.py``."""
-    from importlib.util import find_spec
-
+def install_stand_in_parts() -> list[str]:
+    """``--stand-in``: synthetic parts in place of the assessments, consultations and
+    oversight parts (the bench then builds no data for them)."""
     from packs import snapshot
 
     stood_in = []
@@ -304,12 +314,6 @@ def install_stand_in_parts(*, keep_real: bool = False) -> list[str]:
         ("consultations", consultations_part),
         ("oversight", oversight_part),
     ):
-        try:
-            present = find_spec(f"{app}.pack") is not None
-        except ModuleNotFoundError:
-            present = False
-        if present and keep_real:
-            continue
         module = types.ModuleType(f"{app}.pack")
         module.snapshot = builder
         module.TEMPLATE = f"bench/part_{app}.html"
@@ -322,19 +326,34 @@ def install_stand_in_parts(*, keep_real: bool = False) -> list[str]:
 # --- Data -------------------------------------------------------------------------------------
 
 
-def build_data(systems: int) -> dict:
+@dataclass
+class People:
+    hr: object
+    manager: object
+    rep: object
+    auditor: object
+    union: object
+
+
+def build_data(systems: int, *, parts: bool = True) -> dict:
+    """The council, its bodies and people, the large system and ``systems`` typical ones."""
     from django.db import transaction
 
-    from accounts.models import Membership, Organisation, PartnershipCouncil, Role, User
-    from audit import services as audit
-    from registers import services as register_services
-    from registers.models import AlgorithmicSystem, DataSpecification, ModelSpecification
-    from registers.sections import FIELD_SECTIONS
+    from accounts.models import Membership, Organisation, PartnershipCouncil, Role, Union, User
 
-    rng = random.Random(7)
     with transaction.atomic():
         council = PartnershipCouncil.objects.create(
             slug="bench", name="Bench Partnership Council", name_cy="Cyngor Meinc"
+        )
+        union = Union.objects.create(slug="bench-union", name="UNISON (bench)", name_cy="UNSAIN")
+        people = People(
+            hr=User.objects.create_user("hr@bench.example", "x", full_name="Rhian Evans"),
+            manager=User.objects.create_user(
+                "manager@bench.example", "x", full_name="Siân Griffiths"
+            ),
+            rep=User.objects.create_user("rep@bench.example", "x", full_name="Dafydd Morgan"),
+            auditor=User.objects.create_user("auditor@bench.example", "x", full_name="Elin Hughes"),
+            union=union,
         )
         bodies = []
         for i in range(4):
@@ -346,72 +365,354 @@ def build_data(systems: int) -> dict:
             )
             body.councils.add(council)
             bodies.append(body)
-        hr = User.objects.create_user("hr@bench.example", "x", full_name="Rhian Evans")
-        auditor = User.objects.create_user("auditor@bench.example", "x", full_name="Elin Hughes")
-        for body in bodies:
-            Membership.objects.create(user=hr, organisation=body, role=Role.HR_OFFICER)
-            Membership.objects.create(user=auditor, organisation=body, role=Role.AUDITOR)
-
-    def record(body, reference, name, history):
-        with transaction.atomic():
-            system = AlgorithmicSystem.objects.create(
-                organisation=body,
-                reference=reference,
-                name=name,
-                lifecycle_stage="in_use",
-                accountable_manager=hr,
-                contact_email="team@bench.example",
-                external_supplier_involvement="yes",
+            for user, role in (
+                (people.hr, Role.HR_OFFICER),
+                (people.manager, Role.SENIOR_MANAGER),
+                (people.auditor, Role.AUDITOR),
+            ):
+                Membership.objects.create(user=user, organisation=body, role=role)
+            Membership.objects.create(
+                user=people.rep, organisation=body, role=Role.UNION_REP, union=union
             )
-            for section in FIELD_SECTIONS:
-                data = {}
-                for name_ in section.fields:
-                    field = AlgorithmicSystem._meta.get_field(name_)
-                    if field.get_internal_type() == "TextField":
-                        data[name_] = prose(rng, 45)
-                    elif (
-                        field.get_internal_type() == "CharField"
-                        and not field.choices
-                        and name_ not in ("name", "contact_email", "website_url")
-                    ):
-                        data[name_] = prose(rng, 4)[: field.max_length]
-                if data:
-                    system = register_services.update_section(
-                        system, actor=hr, section=section, data=data, expected_fingerprint=None
-                    )
-            for i in range(2):
-                ModelSpecification.objects.create(
-                    system=system,
-                    position=i,
-                    model_name=f"Model {i}",
-                    model_task=prose(rng, 30),
-                    model_architecture=prose(rng, 30),
-                    model_performance=prose(rng, 30),
-                )
-                DataSpecification.objects.create(
-                    system=system,
-                    position=i,
-                    source_data_name=f"Dataset {i}",
-                    data_description=prose(rng, 30),
-                    data_collection=prose(rng, 30),
-                )
-            for _n in range(max(0, history - len(FIELD_SECTIONS))):
-                audit.record(
-                    hr,
-                    "system.updated",
-                    system,
-                    changes={
-                        "scope": [prose(rng, 20), prose(rng, 20)],
-                        "benefit": [prose(rng, 15), prose(rng, 15)],
-                    },
-                    note="Bench history",
-                )
-            return system
 
-    big = record(bodies[0], "big-system", "Large rota planner (bench)", 100)
-    for i in range(systems):
-        record(bodies[i % 4], f"system-{i:03d}", f"Bench system {i:03d}", 30)
-    return {"council": council, "bodies": bodies, "big": big, "auditor": auditor}
+    rng = random.Random(7)
+    big = record(rng, people, bodies[0], "big-system", "Large rota planner (bench)", 100)
+    typical = [
+        record(rng, people, bodies[i % 4], f"system-{i:03d}", f"Bench system {i:03d}", 30)
+        for i in range(systems)
+    ]
+    if parts:
+        from notifications.services import emails_suppressed
+
+        with emails_suppressed():
+            questionnaire = load_questionnaire()
+            approved = build_parts(rng, people, big, questionnaire, SIZES["big"])
+            for system in typical:
+                build_parts(rng, people, system, questionnaire, SIZES["typical"], copy=approved)
+    return {"council": council, "bodies": bodies, "big": big, "auditor": people.auditor}
+
+
+def record(rng, people, body, reference, name, history):
+    """A system with every record section filled (through the register's services) and
+    ``history`` audit entries."""
+    from django.db import transaction
+
+    from audit import services as audit
+    from registers import services as register_services
+    from registers.models import AlgorithmicSystem, DataSpecification, ModelSpecification
+    from registers.sections import FIELD_SECTIONS
+
+    hr = people.hr
+    with transaction.atomic():
+        system = AlgorithmicSystem.objects.create(
+            organisation=body,
+            reference=reference,
+            name=name,
+            lifecycle_stage="in_use",
+            accountable_manager=people.manager,
+            contact_email="team@bench.example",
+            external_supplier_involvement="yes",
+            workers_affected=420,
+        )
+        for section in FIELD_SECTIONS:
+            data = {}
+            for name_ in section.fields:
+                field = AlgorithmicSystem._meta.get_field(name_)
+                if field.get_internal_type() == "TextField":
+                    data[name_] = prose(rng, 45)
+                elif (
+                    field.get_internal_type() == "CharField"
+                    and not field.choices
+                    and name_ not in ("name", "contact_email", "website_url")
+                ):
+                    data[name_] = prose(rng, 4)[: field.max_length]
+            if data:
+                system = register_services.update_section(
+                    system, actor=hr, section=section, data=data, expected_fingerprint=None
+                )
+        for i in range(2):
+            ModelSpecification.objects.create(
+                system=system,
+                position=i,
+                model_name=f"Model {i}",
+                model_task=prose(rng, 30),
+                model_architecture=prose(rng, 30),
+                model_performance=prose(rng, 30),
+            )
+            DataSpecification.objects.create(
+                system=system,
+                position=i,
+                source_data_name=f"Dataset {i}",
+                data_description=prose(rng, 30),
+                data_collection=prose(rng, 30),
+            )
+        for _n in range(max(0, history - len(FIELD_SECTIONS))):
+            audit.record(
+                hr,
+                "system.updated",
+                system,
+                changes={
+                    "scope": [prose(rng, 20), prose(rng, 20)],
+                    "benefit": [prose(rng, 15), prose(rng, 15)],
+                },
+                note="Bench history",
+            )
+        return system
+
+
+def load_questionnaire():
+    import json
+
+    from assessments import questionnaire as engine
+    from assessments import services as assessments
+
+    definition = json.loads((engine.DATA_DIR / engine.DEFAULT_FILE).read_text(encoding="utf-8"))
+    questionnaire, _outcome = assessments.load_questionnaire(definition, publish=True)
+    return questionnaire
+
+
+def approve_assessments(people, system, questionnaire) -> list:
+    """DPIA, EqIA and AIA prepared by HR through every section and approved by the accountable
+    manager (the content of GovReg's demo data)."""
+    from assessments import demo, services
+    from assessments.choices import Kind
+
+    hr, manager = people.hr, people.manager
+    dpia = demo._fill(
+        services.start_assessment(system, actor=hr, kind=Kind.DPIA), hr, demo.dpia_content(system)
+    )
+    eqia = demo._fill(
+        services.start_assessment(system, actor=hr, kind=Kind.EQIA), hr, demo.eqia_content(system)
+    )
+    services.create_action(
+        system,
+        actor=hr,
+        data={
+            "description": "Quarterly parity report by disability status.",
+            "owner": "Equality lead",
+            "due_date": _today() + dt.timedelta(days=60),
+        },
+        assessment=eqia,
+        source_ref="characteristics/disability",
+    )
+    answers = demo._answer_all(questionnaire.engine(), demo.HOME_CARE_AIA, mitigation="good")
+    aia = services.save_answers(
+        services.start_assessment(system, actor=hr, kind=Kind.AIA), actor=hr, answers=answers
+    )
+    approved = []
+    for assessment in (dpia, eqia, aia):
+        services.submit(assessment, actor=hr)
+        approved.append(services.approve(assessment, actor=manager))
+    return approved
+
+
+def copy_assessments(people, system, approved) -> None:
+    """The large system's approved versions, as approved versions of ``system`` (a factory:
+    preparing 100 × 3 assessments section by section would only slow the bench down)."""
+    from django.utils import timezone
+
+    from assessments.models import Assessment
+
+    now = timezone.now()
+    for source in approved:
+        copy = Assessment(
+            system=system,
+            kind=source.kind,
+            version=1,
+            status=source.status,
+            content=source.content,
+            questionnaire=source.questionnaire,
+            prepared_by=people.hr,
+            submitted_by=people.hr,
+            submitted_at=now,
+            approved_by=people.manager,
+            approved_at=now,
+            next_review_due=source.next_review_due,
+            level=source.level,
+            result=source.result,
+        )
+        copy.content_hash = copy.compute_hash()
+        copy.save()
+
+
+def _today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def build_parts(rng, people, system, questionnaire, n: dict, *, copy=None):
+    """Everything the assessments, consultations and oversight parts print, through the
+    services (assessments copied from ``copy`` for typical systems). Returns the approved
+    assessments."""
+    from django.db import transaction
+
+    from assessments import services as assessments
+    from assessments.models import Action, Risk
+    from consultations import services as consultations
+    from consultations.choices import Agreement, AttendeeSide
+    from oversight import services as oversight
+    from registers.models import AlgorithmicSystem
+
+    hr, manager, rep, union = people.hr, people.manager, people.rep, people.union
+    today = _today()
+    with transaction.atomic():
+        if copy is None:
+            approved = approve_assessments(people, system, questionnaire)
+        else:
+            copy_assessments(people, system, copy)
+            approved = copy
+        risks = []
+        for i in range(n["risks"]):
+            likelihood, impact = rng.randint(1, 5), rng.randint(1, 5)
+            risks.append(
+                assessments.create_risk(
+                    system,
+                    actor=hr,
+                    data={
+                        "category": rng.choice(CATEGORIES),
+                        "description": prose(rng, 16),
+                        "affected_groups": "Home-care workers",
+                        "likelihood": likelihood,
+                        "impact": impact,
+                        "owner": "Head of Home Care",
+                        "mitigation": prose(rng, 18),
+                        "residual_likelihood": max(1, likelihood - 1),
+                        "residual_impact": max(1, impact - 1),
+                        "status": "mitigating" if i % 3 else "open",
+                        "review_due": today + dt.timedelta(days=30 + i),
+                    },
+                )
+            )
+        for risk in risks[::7]:
+            assessments.accept_risk(
+                risk, actor=manager, reason=prose(rng, 14), until=today + dt.timedelta(days=120)
+            )
+        Risk.objects.filter(pk__in=[r.pk for r in risks[1::11]]).update(
+            review_due=today - dt.timedelta(days=4)
+        )
+        actions = []
+        for i in range(n["actions"]):
+            action = assessments.create_action(
+                system,
+                actor=hr,
+                data={
+                    "description": prose(rng, 14),
+                    "owner": "Scheduling Manager",
+                    "due_date": today + dt.timedelta(days=7 * (i + 1)),
+                    "risk": risks[i % len(risks)] if risks else None,
+                },
+            )
+            for u in range(n["updates"]):
+                assessments.add_progress_update(
+                    action,
+                    actor=hr,
+                    on=today - dt.timedelta(days=3 * (n["updates"] - u)),
+                    progress="achieved"
+                    if (i % 4 == 0 and u == n["updates"] - 1)
+                    else "progressing",
+                    note=prose(rng, 12),
+                )
+            actions.append(action)
+        Action.objects.filter(pk__in=[a.pk for a in actions[1::5]]).update(
+            due_date=today - dt.timedelta(days=6)
+        )
+
+        stages = ["planning", "tender_award", "deployment"] if copy is None else ["deployment"]
+        meetings = n["meetings"] // len(stages)
+        consultations_made = []
+        for stage in stages:
+            c = consultations.create_consultation(
+                actor=hr, system=system, stage=stage, unions=[union], summary=prose(rng, 30)
+            )
+            consultations.open_consultation(c, actor=hr)
+            consultations.update_points(
+                c, actor=hr, values={p.pk: (True, prose(rng, 10)) for p in c.points.all()}
+            )
+            for m in range(meetings):
+                consultations.record_meeting(
+                    c,
+                    actor=hr,
+                    held_on=today - dt.timedelta(days=10 * (meetings - m)),
+                    title=f"Meeting {m + 1}",
+                    attendees=[
+                        {"name": "Rhian Evans", "role": "HR", "side": AttendeeSide.EMPLOYER},
+                        {
+                            "name": "Dafydd Morgan",
+                            "role": "Branch Secretary",
+                            "side": AttendeeSide.UNION,
+                            "union": union,
+                        },
+                    ],
+                    minutes=prose(rng, 90),
+                    decisions=prose(rng, 20),
+                )
+            consultations.share(c, actor=hr, obj=system)
+            consultations.share(c, actor=hr, obj=approved[-1] if copy is None else system)
+            position = Agreement.NOT_AGREED if stage == "tender_award" else Agreement.AGREED
+            consultations.record_position(c, actor=rep, position=position, statement=prose(rng, 30))
+            consultations.conclude_consultation(
+                c, actor=hr, outcome=position, outcome_summary=prose(rng, 20)
+            )
+            consultations_made.append(c)
+
+        targets = [system, *consultations_made, *risks[:3]]
+        thread = None
+        for i in range(n["comments"]):
+            if i % 4 == 0:
+                if thread is not None and i % 8 == 0:
+                    consultations.resolve_thread(thread, actor=hr)
+                thread = consultations.add_comment(
+                    actor=rep, system=system, target=targets[i % len(targets)], body=prose(rng, 24)
+                )
+            else:
+                consultations.add_comment(
+                    actor=hr if i % 2 else rep,
+                    system=system,
+                    target=None,
+                    parent=thread,
+                    body=prose(rng, 22),
+                )
+        for i in range(n["concerns"]):
+            concern = consultations.raise_concern(
+                actor=rep,
+                system=system,
+                category=rng.choice(CATEGORIES),
+                summary=prose(rng, 6)[:200],
+                details=prose(rng, 30),
+            )
+            if i % 2 == 0:
+                consultations.respond_to_concern(concern, actor=hr, text=prose(rng, 30))
+        AlgorithmicSystem.objects.filter(pk=system.pk).update(publication_status="published")
+        consultations.raise_anonymous_concern(
+            system=AlgorithmicSystem.objects.get(pk=system.pk),
+            category="SURV",
+            summary="Location tracking after the last visit",
+            details=prose(rng, 20),
+        )
+        for i in range(n["rights"]):
+            request = consultations.log_rights_request(
+                actor=hr,
+                system=system,
+                case_reference=f"CASE-{system.pk}-{i}",
+                kind=rng.choice(RIGHTS_KINDS),
+                received_on=today - dt.timedelta(days=15 * i),
+                decision_reference="Rota week 14",
+                requester_details="Bench person",
+                summary=prose(rng, 10),
+            )
+            if i % 2:
+                consultations.close_rights_request(
+                    request, actor=hr, closed_on=today, outcome="upheld", outcome_notes=""
+                )
+        oversight.sign_off(
+            AlgorithmicSystem.objects.get(pk=system.pk),
+            actor=manager,
+            decision="approved",
+            statement=prose(rng, 30),
+            reauthenticated_with="password",
+        )
+    return approved
 
 
 # --- Measuring --------------------------------------------------------------------------------
@@ -600,6 +901,10 @@ def broker_down_request(data: dict) -> float:
     return max(timings)
 
 
+def load() -> str:
+    return ", ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -611,7 +916,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="CI mode: 10 systems, one run each")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument(
-        "--real-parts", action="store_true", help="use the apps' own pack.py where present"
+        "--stand-in",
+        action="store_true",
+        help="print synthetic stand-ins for the assessments, consultations and oversight parts "
+        "(the record alone is built)",
     )
     args = parser.parse_args()
     if args.quick:
@@ -626,14 +934,19 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        stood_in = install_stand_in_parts(keep_real=args.real_parts)
+        stood_in = install_stand_in_parts() if args.stand_in else []
         started = time.perf_counter()
-        data = build_data(args.systems)
+        data = build_data(args.systems, parts=not stood_in)
         print(
             f"GovReg audit-pack benchmark · database {name} · data built in {time.perf_counter() - started:.1f} s"
         )
         if stood_in:
             print(f"  stand-in parts: {', '.join(stood_in)} (bench/templates/bench/part_*.html)")
+        else:
+            from packs.snapshot import parts
+
+            print(f"  the apps' own parts: {', '.join(p.key for p in parts())}")
+        print(f"  machine load (1, 5, 15 min): {load()}  ·  {os.cpu_count()} CPUs")
         raw_weasyprint('<html lang="en"><title>warm-up</title><p>warm-up</p></html>')
 
         system_runs = [
@@ -648,7 +961,7 @@ def main() -> None:
             for _ in range(args.repeat)
         ]
         report(
-            "System pack: 50 risks, 40 actions with updates, 200 comments, 100 history entries, all assessments",
+            "System pack: approved DPIA, EqIA and AIA, 50 risks, 40 actions with 3 updates, 3 consultations, 200 comments, 12 concerns, 100 history entries",
             system_runs,
         )
         untagged, _pages = raw_weasyprint(system_runs[0]["html"], variant=None)
@@ -677,6 +990,7 @@ def main() -> None:
             f"\nPeak RSS: this process {peak:.0f} MiB, largest worker child {children:.0f} MiB (target ≤ 1,024 MiB)"
         )
         print(f"Council pack: {council['pages']} pages in {council['total']:.1f} s")
+        print(f"Machine load at the end (1, 5, 15 min): {load()}")
     finally:
         from django.db import connections
 

@@ -106,6 +106,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SecurityEventMiddleware",  # the govreg.security log of refusals
+    "accounts.middleware.PrivatePagesMiddleware",  # Cache-Control: no-store when signed in
+    "accounts.middleware.MfaPolicyMiddleware",  # a body's two-factor requirement (accounts/mfa.py)
 ]
 
 ROOT_URLCONF = "govreg.urls"
@@ -274,7 +277,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
-        "base-uri": [SELF],
+        "base-uri": [NONE],  # no page sets a <base>: none may be injected
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     }

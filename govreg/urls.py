@@ -1,9 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
 from govreg import views
+
+# The admin has no sign-in of its own: people sign in through GovReg's (rate-limited, with
+# two-factor authentication); anyone signed in who is not staff gets 403.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -310,6 +310,11 @@ def systems_for(pack) -> list[AlgorithmicSystem]:
     return list(qs.order_by("organisation__name", "name", "id"))
 
 
+# Audit events a pack's change history leaves out: the packs' own, and rights requests (their
+# events name case references and people; packs print rights-request statistics only).
+HISTORY_LEFT_OUT = ("pack.", "rights_request.")
+
+
 def history_for(systems: Iterable[AlgorithmicSystem], per_system: int) -> dict[int, dict]:
     """The newest ``per_system`` audit events of each system (one query for the events and
     one for the totals), oldest first within each system."""
@@ -319,7 +324,9 @@ def history_for(systems: Iterable[AlgorithmicSystem], per_system: int) -> dict[i
     result: dict[int, dict] = {pk: {"events": [], "total": 0, "shown": 0} for pk in ids}
     if not ids:
         return result
-    base = AuditEvent.objects.filter(system_id__in=ids).exclude(action__startswith="pack.")
+    base = AuditEvent.objects.filter(system_id__in=ids)
+    for prefix in HISTORY_LEFT_OUT:
+        base = base.exclude(action__startswith=prefix)
     for row in base.order_by().values("system_id").annotate(n=Count("id")):
         result[row["system_id"]]["total"] = row["n"]
     ranked = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from dataclasses import dataclass
 
@@ -56,12 +57,32 @@ def check_upload(uploaded) -> CheckedFile:
         if kind.mime not in ALLOWED_BINARY:
             raise ValidationError(_("The selected file must be a PDF, image, office document, CSV or text file."), code="type")
         return CheckedFile(kind.mime, ALLOWED_BINARY[kind.mime], size, digest.hexdigest())
-    if _is_plain_text(head):
+    if _is_plain_text(head) and _is_plain_text_throughout(uploaded):
         is_csv = uploaded.name.lower().endswith(".csv")
         return CheckedFile(
             "text/csv" if is_csv else "text/plain", "csv" if is_csv else "txt", size, digest.hexdigest()
         )
     raise ValidationError(_("The selected file must be a PDF, image, office document, CSV or text file."), code="type")
+
+
+def _is_plain_text_throughout(uploaded) -> bool:
+    """The rest of the file too: UTF-8 without NUL bytes or markup, however long."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    tail = ""
+    try:
+        for chunk in uploaded.chunks():
+            if b"\x00" in chunk:
+                return False
+            text = tail + decoder.decode(chunk).lower()
+            if any(sign.decode() in text for sign in _MARKUP_SIGNS):
+                return False
+            tail = text[-16:]  # a sign cut at a chunk boundary
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        uploaded.seek(0)
+    return True
 
 
 def _is_plain_text(head: bytes) -> bool:

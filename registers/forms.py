@@ -1,6 +1,6 @@
 from django import forms
 from django.db import models
-from django.forms import inlineformset_factory, modelform_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory, modelform_factory
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
@@ -31,6 +31,8 @@ class SystemCreateForm(forms.Form):
         label=_("Name of the system"),
         max_length=200,
         help_text=_("The everyday name people use for it, for example “Rota planner”."),
+        # The error summary links to the field with this text: it has to name the field.
+        error_messages={"required": _("Enter the name of the system.")},
     )
     one_sentence_description = forms.CharField(
         label=_("What it does, in one sentence"), max_length=300, required=False
@@ -112,9 +114,22 @@ def section_form_class(section: Section) -> type[forms.ModelForm]:
     )
 
 
+class SpecificationFormSet(BaseInlineFormSet):
+    """Each existing row must be a specification of this record: the id of another record's (or
+    another body's) specification is an error, never silently saved as a new row."""
+
+    def clean(self):
+        super().clean()
+        for form in self.initial_forms:
+            if form.instance.pk is None:
+                invalid = forms.ModelChoiceField.default_error_messages["invalid_choice"]
+                form.add_error(None, invalid)
+
+
 ModelSpecificationFormSet = inlineformset_factory(
     AlgorithmicSystem,
     ModelSpecification,
+    formset=SpecificationFormSet,
     formfield_callback=formfield_for,
     exclude=["position"],
     extra=1,
@@ -123,6 +138,7 @@ ModelSpecificationFormSet = inlineformset_factory(
 DataSpecificationFormSet = inlineformset_factory(
     AlgorithmicSystem,
     DataSpecification,
+    formset=SpecificationFormSet,
     formfield_callback=formfield_for,
     exclude=["position"],
     extra=1,

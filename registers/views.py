@@ -202,12 +202,19 @@ class EvidenceDownloadView(SystemMixin, TemplateView):
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
-            filename=attachment.original_name,
+            filename=download_name(attachment),
             content_type=attachment.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
+
+
+def download_name(attachment: Attachment) -> str:
+    """The uploaded name with the extension of what the file is (checked by content when it was
+    uploaded): text sent as ``page.html`` downloads as ``page.txt``, never as a web page."""
+    stem = attachment.original_name.rsplit(".", 1)[0] or "evidence"
+    return f"{stem}.{attachment.file.name.rsplit('.', 1)[-1]}"
 
 
 class SystemHistoryView(SystemMixin, ListView):

@@ -1,4 +1,6 @@
-"""API serializers, one module per area (``systems``, ``atrs``, later ``assessments``, …).
+"""API serializers, one module per area: ``systems``, ``atrs``, ``assessments`` (with risks and
+actions), ``consultations`` (with comments, concerns and rights requests), ``oversight``
+(sign-offs) and ``packs``.
 
-Shared building blocks are in ``common``.
+Shared building blocks and the documented error bodies are in ``common``.
 """

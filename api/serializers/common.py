@@ -126,3 +126,45 @@ class VersionConflictSerializer(serializers.Serializer):
             "and send it with this version."
         )
     )
+
+
+class EmptySerializer(StrictFieldsMixin, serializers.Serializer):
+    """No fields: send ``{}`` (or no body)."""
+
+
+class ProblemSerializer(serializers.Serializer):
+    section = serializers.CharField(help_text=_("The section (or page) to put right."))
+    field = serializers.CharField(help_text=_("The question, when the problem is about one."))
+    message = serializers.CharField()
+    stage = serializers.ChoiceField(
+        choices=["submit", "approve"],
+        help_text=_("Needed before submission, or before approval."),
+    )
+
+
+class WorkflowErrorSerializer(serializers.Serializer):
+    """409: not possible in the object's current state; nothing was saved."""
+
+    detail = serializers.CharField(help_text=_("What stops the action, in plain words."))
+    code = serializers.CharField(
+        help_text=_(
+            "`workflow_error` (the object's state does not allow it) or `section_conflict` "
+            "(someone else saved the same part since the fingerprint you sent)."
+        )
+    )
+    problems = ProblemSerializer(
+        many=True, required=False, help_text=_("What to put right first, when there is a list.")
+    )
+    changed = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_("The fields someone else changed (section conflicts)."),
+    )
+
+
+class SystemRefSerializer(serializers.Serializer):
+    """The system an object belongs to."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    name = serializers.CharField()

@@ -14,11 +14,17 @@ and writes call the area's ``services`` (which ``require()`` the action again).
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import viewsets
+from django.utils.translation import gettext_lazy
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -28,6 +34,7 @@ from accounts import permissions
 from ..renderers import CSVRenderer
 
 EXPORT_MAX_ROWS = 10_000
+ETAG_VERSION = re.compile(r'^(?:W/)?"(\d+)"$')
 
 
 class TenantViewSet(viewsets.GenericViewSet):
@@ -36,18 +43,126 @@ class TenantViewSet(viewsets.GenericViewSet):
 
     model = None
     parser_classes = [JSONParser]
-    # view action -> accounts.permissions action checked on the object (default "view").
-    action_permissions: dict[str, str] = {}
+    # view action -> accounts.permissions action checked on the object (default "view"); a
+    # tuple of actions: any one of them.
+    action_permissions: dict[str, str | tuple[str, ...]] = {}
 
     def get_queryset(self):
         return permissions.visible(self.request.user, self.model)
 
     def get_object(self):
         obj = super().get_object()
-        permissions.require(
-            self.request.user, self.action_permissions.get(self.action, "view"), obj
-        )
+        self.require_action(obj)
         return obj
+
+    def require_action(self, obj) -> None:
+        """403 unless the user may take this view action's permission action on ``obj``. A
+        tuple means any one of them (as ``AnyOfActionsMixin`` on the pages)."""
+        wanted = self.action_permissions.get(self.action, "view")
+        if isinstance(wanted, tuple):
+            if not any(permissions.can(self.request.user, name, obj) for name in wanted):
+                raise PermissionDenied(wanted[0])
+        else:
+            permissions.require(self.request.user, wanted, obj)
+
+    def require_somewhere(self, action: str) -> None:
+        """403 unless the user may ``action`` in at least one of their bodies (before a body
+        names the object to act on, as for recording a system)."""
+        if not permissions.organisation_ids(self.request.user, action):
+            raise PermissionDenied(action)
+
+    def created(self, data: dict, location: str) -> Response:
+        """201 with the new object's API address in ``Location``."""
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class WorkflowConflict(APIException):
+    """409 ``workflow_error``: not possible in the object's current state."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("This is not possible now.")
+    default_code = "workflow_error"
+
+
+def form_data(values: dict) -> dict:
+    """JSON values (already of the right types) as a page's form receives them."""
+    data = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        data[name] = value.pk if isinstance(value, Model) else value
+    return data
+
+
+def checked_by_form(form) -> dict:
+    """The cleaned data of one of the pages' forms: the same checks and messages as the page
+    (400 with the errors by field otherwise)."""
+    if not form.is_valid():
+        raise DjangoValidationError(
+            {name: list(messages) for name, messages in form.errors.items()}
+        )
+    return form.cleaned_data
+
+
+def workflow_error(message: str, *, code: str = "workflow_error", **extra) -> Response:
+    """409: the action is not possible in the object's current state (nothing was saved)."""
+    return Response(
+        {"detail": str(message), "code": code, **extra}, status=status.HTTP_409_CONFLICT
+    )
+
+
+class Precondition:
+    """The revision a change is based on: ``If-Match: "<n>"`` (412 when stale) or a number in
+    the body (409 when stale). Without either: 428. As for systems (``docs/api.md``)."""
+
+    MESSAGES = {
+        "version_conflict": gettext_lazy(
+            "Someone else changed this after you read it (it is now revision %(version)d). "
+            "Nothing was saved: fetch it again, re-apply your change and send it with the new "
+            "revision."
+        ),
+        "precondition_failed": gettext_lazy(
+            "This changed since the ETag in If-Match (it is now revision %(version)d). Nothing "
+            "was saved: fetch it again, re-apply your change and send it with the new ETag."
+        ),
+        "precondition_required": gettext_lazy(
+            "Send the revision your change is based on, in an If-Match header (the ETag) or as "
+            '"revision" in the body, so that nobody\'s change is overwritten. It is now '
+            "revision %(version)d."
+        ),
+    }
+
+    def __init__(self, request, body_value: int | None, current: int):
+        self.expected: int | None = None
+        self.code, self.status_code = "", 0
+        if_match = request.headers.get("If-Match")
+        if if_match is not None:
+            match = ETAG_VERSION.match(if_match.strip())
+            self.code, self.status_code = "precondition_failed", 412
+            if match is not None and int(match.group(1)) == current:
+                self.expected = current
+        elif body_value is not None:
+            self.code, self.status_code = "version_conflict", 409
+            self.expected = body_value
+        else:
+            self.code, self.status_code = "precondition_required", 428
+        self.current = current
+
+    @property
+    def failed(self) -> bool:
+        """Stale already (or missing): answer ``response()`` without calling the service."""
+        return self.expected is None
+
+    def response(self, current: int | None = None) -> Response:
+        version = self.current if current is None else current
+        return Response(
+            {
+                "detail": str(self.MESSAGES[self.code]) % {"version": version},
+                "code": self.code,
+                "current_version": version,
+            },
+            status=self.status_code,
+        )
 
 
 class ExportMixin:

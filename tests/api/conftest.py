@@ -1,4 +1,5 @@
-"""Fixtures for the API tests: token clients for the cast, and a clean rate-limit cache."""
+"""Fixtures for the API tests: token clients for the cast, a clean rate-limit cache, and the
+assessments tests' published questionnaire."""
 
 import datetime as dt
 
@@ -8,6 +9,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api import services
+from tests.assessments.conftest import questionnaire  # noqa: F401 - a published AIA questionnaire
 
 
 @pytest.fixture(autouse=True)

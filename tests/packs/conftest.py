@@ -30,6 +30,10 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
 REDIS_URL = os.environ.get("PACKS_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
 COMMENT = "Staff on the Llŷn peninsula said the rota ignores ferry times — ŵ ŷ."
+# A comment thread's first comment, read back from the PDF (``fill_parts``).
+COMMENT_TEXT = "Rotas must be published two weeks ahead, as agreed at the Ynys Môn forum."
+# What a rights request holds about the person and the case: never printed in a pack.
+PRIVATE = ("CASE-7781", "Gwenllian Parry, 12 Stryd Fawr, Bangor", "Asked why week 14 changed")
 
 
 @pytest.fixture(autouse=True)
@@ -109,6 +113,194 @@ def _fill_record(system, actor, *, history, text):
 @pytest.fixture
 def rich_system(system, cast):
     return fill_record(system, cast.hr)
+
+
+def fill_parts(system, cast, questionnaire, *, hostile: str = ""):
+    """Give ``system`` everything the assessments and consultations parts print, through those
+    apps' services: approved DPIA, EqIA and AIA, risks (one accepted, one overdue for review),
+    actions with progress updates (one overdue), two consultations (one agreed, one where the
+    union did not agree) with meetings, prompts and disclosures, a comment thread with a reply,
+    a rep's concern with the employer's response, an anonymous concern and rights requests.
+    ``hostile`` is put into a comment and the minutes of a meeting."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from assessments import services as assessments
+    from assessments.models import Action, Risk
+    from consultations import services as consultations
+    from consultations.choices import Agreement, AttendeeSide
+    from consultations.models import Concern
+    from registers.models import AlgorithmicSystem
+    from tests.oversight import conftest as oversight
+
+    today = timezone.localdate()
+    system = oversight.move(system, cast.hr, "tender_award", "development")
+    approved = oversight.approve_assessments(system, cast, questionnaire)
+    union = oversight.rep_union(cast)
+
+    risks = [
+        assessments.create_risk(
+            system,
+            actor=cast.hr,
+            data={
+                "category": category,
+                "description": description,
+                "likelihood": likelihood,
+                "impact": impact,
+                "owner": "Rhian Evans",
+                "mitigation": "Monthly parity check with the unions.",
+                "residual_likelihood": 2,
+                "residual_impact": impact - 1,
+                "review_due": today + dt.timedelta(days=30),
+            },
+            assessment=approved["dpia"],
+        )
+        for category, description, likelihood, impact in (
+            ("DISCRIM", "Carers are given fewer preferred shifts.", 4, 4),
+            ("INTENS", "Travel time between visits is squeezed.", 3, 3),
+            ("JUDGE", "Schedulers accept every proposal unchecked.", 2, 2),
+        )
+    ]
+    assessments.accept_risk(
+        risks[2],
+        actor=cast.manager,
+        reason="Training covers overriding proposals.",
+        until=today + dt.timedelta(days=90),
+    )
+    Risk.objects.filter(pk=risks[1].pk).update(review_due=today - dt.timedelta(days=3))
+    actions = [
+        assessments.create_action(
+            system,
+            actor=cast.hr,
+            data={"description": text, "owner": "HR", "due_date": today + dt.timedelta(days=20)},
+        )
+        for text in ("Publish the parity report.", "Train every scheduler.")
+    ]
+    for days, progress, note in ((9, "progressing", "Draft shared."), (2, "progressing", "Sent.")):
+        assessments.add_progress_update(
+            actions[0],
+            actor=cast.hr,
+            on=today - dt.timedelta(days=days),
+            progress=progress,
+            note=note,
+        )
+    Action.objects.filter(pk=actions[1].pk).update(due_date=today - dt.timedelta(days=5))
+
+    oversight.conclude_consultation(system, cast)  # the current stage, agreed
+    disputed = consultations.create_consultation(
+        actor=cast.hr,
+        system=system,
+        stage="tender_award",
+        unions=[union],
+        summary="Which supplier to appoint.",
+    )
+    consultations.open_consultation(disputed, actor=cast.hr)
+    consultations.update_points(
+        disputed,
+        actor=cast.hr,
+        values={p.pk: (True, "Covered at the first meeting.") for p in disputed.points.all()[:2]},
+    )
+    consultations.record_meeting(
+        disputed,
+        actor=cast.hr,
+        held_on=today - dt.timedelta(days=2),
+        title="Supplier shortlist",
+        attendees=[
+            {"name": "Rhian Evans", "role": "HR", "side": AttendeeSide.EMPLOYER},
+            {
+                "name": "Dafydd Morgan",
+                "role": "Steward",
+                "side": AttendeeSide.UNION,
+                "union": union,
+            },
+        ],
+        minutes=f"The shortlist was discussed. {hostile}".strip(),
+        decisions="Ask the suppliers about data retention.",
+    )
+    consultations.share(disputed, actor=cast.hr, obj=system)
+    consultations.share_document(
+        disputed, actor=cast.hr, title="Tender specification", reference="TS-2026-04"
+    )
+    consultations.record_position(
+        disputed,
+        actor=cast.rep,
+        position=Agreement.NOT_AGREED,
+        statement="The preferred supplier keeps data for seven years.",
+    )
+    consultations.conclude_consultation(
+        disputed,
+        actor=cast.hr,
+        outcome=Agreement.NOT_AGREED,
+        outcome_summary="The employer goes ahead; the union's objection is recorded.",
+    )
+
+    thread = consultations.add_comment(
+        actor=cast.rep, system=system, target=system, body=COMMENT_TEXT
+    )
+    consultations.add_comment(
+        actor=cast.hr, system=system, target=None, parent=thread, body="Noted: added to A1."
+    )
+    consultations.resolve_thread(thread, actor=cast.hr)
+    if hostile:
+        consultations.add_comment(
+            actor=cast.rep, system=system, target=approved["aia"], body=hostile
+        )
+
+    concern = consultations.raise_concern(
+        actor=cast.rep,
+        system=system,
+        category="INTENS",
+        summary="Breaks are squeezed",
+        details="Visits are booked back to back.",
+    )
+    consultations.respond_to_concern(
+        concern, actor=cast.hr, text="Ten minutes between visits from next month."
+    )
+    AlgorithmicSystem.objects.filter(pk=system.pk).update(publication_status="published")
+    anonymous = consultations.raise_anonymous_concern(
+        system=oversight.fresh(system),
+        category="SURV",
+        summary="Location tracking off duty",
+        details="The app tracks us after the last visit.",
+    )
+    Concern.objects.filter(pk=anonymous.pk).update(due_on=today - dt.timedelta(days=2))
+
+    case, person, summary = PRIVATE
+    for n, kind in enumerate(("explanation", "human_review", "explanation")):
+        request = consultations.log_rights_request(
+            actor=cast.hr,
+            system=system,
+            case_reference=f"{case}-{n}",
+            kind=kind,
+            received_on=today - dt.timedelta(days=40 * n),
+            decision_reference="Rota week 14",
+            requester_details=person,
+            summary=summary,
+        )
+        if n == 1:
+            consultations.close_rights_request(
+                request, actor=cast.hr, closed_on=today, outcome="upheld", outcome_notes=person
+            )
+    return oversight.fresh(system)
+
+
+@pytest.fixture
+def pack_questionnaire(db):
+    import json
+
+    from assessments import questionnaire as engine
+    from assessments import services as assessments
+
+    definition = json.loads((engine.DATA_DIR / engine.DEFAULT_FILE).read_text(encoding="utf-8"))
+    questionnaire, _outcome = assessments.load_questionnaire(definition, publish=True)
+    return questionnaire
+
+
+@pytest.fixture
+def full_system(rich_system, cast, pack_questionnaire):
+    """``rich_system`` with everything the assessments and consultations parts print."""
+    return fill_parts(rich_system, cast, pack_questionnaire)
 
 
 # --- Real broker and workers ------------------------------------------------------------------

@@ -99,8 +99,11 @@ def test_body_packs_print_every_system_with_a_summary_row(cast, body):
 
 @pytest.fixture
 def contributed_part(settings, tmp_path):
-    """A stand-in for another app's ``pack.py``, exactly as the contract describes it."""
+    """A stand-in for an app's ``pack.py``, exactly as the contract describes it (in place of
+    the consultations app's own part for the test)."""
+    saved = sys.modules.get("consultations.pack")
     module = types.ModuleType("consultations.pack")
+    module.TEMPLATE = "packs/pdf/generic_part.html"  # what any part without a template gets
     module.snapshot = lambda system: {
         "comments": [{"author": "Dafydd Morgan", "text": f"Comment on {system.name}"}],
         "summary": {
@@ -121,7 +124,10 @@ def contributed_part(settings, tmp_path):
     sys.modules["consultations.pack"] = module
     snapshot.parts.cache_clear()
     yield module
-    del sys.modules["consultations.pack"]
+    if saved is None:
+        del sys.modules["consultations.pack"]
+    else:
+        sys.modules["consultations.pack"] = saved  # the app's own part
     snapshot.parts.cache_clear()
 
 

@@ -8,7 +8,6 @@ themselves are printed by bench/packs.py.
 
 import hashlib
 import io
-import json
 import re
 import time
 
@@ -21,38 +20,44 @@ from packs import services
 from packs.models import AuditPack, PackScope, PackStage, PackStatus
 from packs.verify import verify
 
-from .conftest import COMMENT, fill_record, partial_files, stored_pdfs, use_broker, wait_for
+from .conftest import (
+    COMMENT,
+    COMMENT_TEXT,
+    fill_parts,
+    fill_record,
+    partial_files,
+    stored_pdfs,
+    use_broker,
+    wait_for,
+)
 
 pytestmark = pytest.mark.worker
 
 
 @pytest.fixture
-def signed_off_system(rich_system, cast):
-    """``rich_system`` with approved DPIA, EqIA and AIA, a concluded consultation and the
-    accountable manager's sign-off, built with those apps' own services (their test helpers)."""
-    oversight = pytest.importorskip("tests.oversight.conftest")
-    from assessments import questionnaire as engine
-    from assessments import services as assessment_services
+def signed_off_system(rich_system, cast, pack_questionnaire):
+    """``rich_system`` with approved DPIA, EqIA and AIA, risks and actions, consultations with
+    meetings, disclosures and union positions, comments, concerns, rights requests and the
+    accountable manager's sign-off, built with those apps' own services."""
+    from tests.oversight import conftest as oversight
 
-    definition = json.loads((engine.DATA_DIR / engine.DEFAULT_FILE).read_text(encoding="utf-8"))
-    questionnaire, _outcome = assessment_services.load_questionnaire(definition, publish=True)
-    system = oversight.move(rich_system, cast.hr, "tender_award", "development")
-    system = oversight.make_ready(system, cast, questionnaire)
+    system = fill_parts(rich_system, cast, pack_questionnaire)
     signoff = oversight.sign(system, cast.manager)
     return oversight.fresh(system), signoff
 
 
 def expected_texts(system, signoff) -> list[str]:
-    """What a pack of ``system`` must show, read back from the PDF.
+    """What a pack of ``system`` must show, read back from the PDF: the record and its history
+    (this app), the approved AIA's impact level and a comment's text (the assessments and
+    consultations parts), the sign-off and its content hash (the oversight part)."""
+    from assessments.models import Assessment
 
-    The record and its history come from this app; the sign-off and its content hash from the
-    oversight app's part. When the assessments and consultations apps add their ``pack.py``,
-    add here the AIA impact level and a comment's text (create the comment in
-    ``signed_off_system``).
-    """
+    level = Assessment.objects.get(system=system, kind="aia", status="approved").level
     return [
         system.name,
         COMMENT,
+        f"Impact level {level} (current score",
+        COMMENT_TEXT,
         "Change history",
         "Integrity appendix",
         signoff.content_hash,

@@ -1,0 +1,78 @@
+"""Sign-offs: the accountable senior manager's decisions, read only (they are never changed)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from oversight.models import SignOff
+
+from .assessments import JSON_OBJECT, LinksSerializer, links
+from .common import GovRegModelSerializer, SystemRefSerializer, UserRefSerializer
+
+
+class SignOffConditionSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    owner = serializers.CharField()
+    due_date = serializers.DateField()
+    action_id = serializers.IntegerField(help_text=_("The action of the plan that tracks it."))
+    action_number = serializers.IntegerField()
+
+
+class SignOffSerializer(GovRegModelSerializer):
+    """A decision on a system, bound to the SHA-256 of what was signed."""
+
+    system = SystemRefSerializer(read_only=True)
+    signed_by = UserRefSerializer(read_only=True)
+    conditions = SignOffConditionSerializer(many=True, read_only=True)
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SignOff
+        fields = [
+            "id",
+            "system",
+            "decision",
+            "statement",
+            "conditions",
+            "content_hash",
+            "record_version",
+            "lifecycle_stage",
+            "signed_by",
+            "signed_at",
+            "reauthenticated_with",
+            "links",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(LinksSerializer)
+    def get_links(self, signoff) -> dict:
+        return links("api:sign-off-detail", signoff)
+
+
+class SignOffDetailSerializer(SignOffSerializer):
+    """With what was signed and whether the sign-off still holds."""
+
+    snapshot = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField(
+        help_text=_(
+            "`current`: the latest sign-off and nothing material changed since; `stale`: "
+            "material content changed since (re-sign required); `refused`: the latest decision "
+            "is a refusal; `superseded`: a later decision was recorded."
+        )
+    )
+
+    class Meta(SignOffSerializer.Meta):
+        fields = SignOffSerializer.Meta.fields + ["state", "snapshot"]
+        read_only_fields = fields
+
+    @extend_schema_field(JSON_OBJECT)
+    def get_snapshot(self, signoff) -> dict:
+        return signoff.snapshot
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=["current", "stale", "refused", "superseded"])
+    )
+    def get_state(self, signoff) -> str:
+        return self.context["state"]
