@@ -4,9 +4,14 @@ The ``browser`` and ``page`` fixtures live in ``tests/conftest.py`` so that ever
 shares one browser. Screenshots go to ``test-artifacts/screenshots/``.
 """
 
+import json
 import os
 import shutil
+import weakref
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 CHROMIUM = os.environ.get("GOVREG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
@@ -39,16 +44,16 @@ def sign_in(page, email: str, password: str):
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-_AXE_CONTEXTS: set[int] = set()
+_AXE_CONTEXTS: weakref.WeakSet = weakref.WeakSet()
 
 
 def _load_axe(page) -> None:
     """axe-core in this page now, and in every later page of its browser context (an init
     script is cheaper than injecting the script again after each navigation)."""
     context = page.context
-    if id(context) not in _AXE_CONTEXTS:
+    if context not in _AXE_CONTEXTS:
         context.add_init_script(path=str(AXE))
-        _AXE_CONTEXTS.add(id(context))
+        _AXE_CONTEXTS.add(context)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
 
@@ -77,11 +82,6 @@ def assert_accessible(page):
 # one <h1>, the lang attribute and the skip link, and then the same URL in Welsh (``/cy/…``) in a
 # second tab of the same session. Each result is logged to test-artifacts/accessibility/.
 
-import json  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
-
-import pytest  # noqa: E402
-
 REPORT = ARTIFACTS.parent / "accessibility" / "pages.jsonl"
 TITLE_SUFFIX = " – GovReg"
 SKIP_LINK_TEXT = {"en": "Skip to main content", "cy": "Neidio i'r prif gynnwys"}
@@ -89,8 +89,12 @@ ERROR_PREFIX = {"en": "Error:", "cy": "Gwall:"}
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _fresh_accessibility_report():
-    """One report per run: the pages checked, in which language, and their violation counts."""
+def _journeys_session():
+    """One accessibility report per run (the pages checked, in which language, and their
+    violation counts), and a more patient ``expect`` on a busy machine (still bounded)."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("")
     yield
@@ -291,7 +295,7 @@ def pack_worker(settings, transactional_db, tmp_path):
         app.conf.broker_url, app.conf.task_always_eager = saved
         client = redis.Redis.from_url(JOURNEYS_REDIS_URL)
         client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-        client.delete("unacked", "unacked_index")
+        client.delete("unacked", "unacked_index", "_kombu.binding_deadlines")  # DB 8 is ours
 
 
 # --- Keyboard only: where focus is, and getting somewhere with Tab ----------------------------

@@ -54,9 +54,7 @@ def prefill_eqia(eqia: Assessment, actor) -> Assessment:
 
 def prefill_aia(aia: Assessment, actor) -> Assessment:
     """Every answer of the AIA but "Reasons for automation" (R1.1), which the officer gives."""
-    answers = demo._answer_all(
-        aia.questionnaire.engine(), demo.HOME_CARE_AIA, mitigation="good"
-    )
+    answers = demo._answer_all(aia.questionnaire.engine(), demo.HOME_CARE_AIA, mitigation="good")
     del answers["R1.1"]
     return assessment_services.save_answers(aia, actor=actor, answers=answers)
 
@@ -138,7 +136,9 @@ def test_hr_officer_records_assesses_consults_and_discloses(page, cast, question
     page.get_by_label("Third party (optional)").fill("CareRoute Ltd")
     page.get_by_role("button", name="Save and return to the task list").click()
     assert page.locator("#task-owner-status").inner_text().strip() == "Completed"
-    done = re.search(r"You have completed (\d+) of (\d+) sections", page.locator("main").inner_text())
+    done = re.search(
+        r"You have completed (\d+) of (\d+) sections", page.locator("main").inner_text()
+    )
     assert done and 3 <= int(done[1]) < int(done[2])
     screenshot(page, "hr-09-task-list-three-done")
 
@@ -163,7 +163,9 @@ def test_hr_officer_records_assesses_consults_and_discloses(page, cast, question
     page.get_by_label(
         "Vulnerable data subjects (employees count, because of the power imbalance)"
     ).uncheck()
-    page.get_by_label("Record that no DPIA is needed, with the reasons and the DPO's advice").check()
+    page.get_by_label(
+        "Record that no DPIA is needed, with the reasons and the DPO's advice"
+    ).check()
     page.get_by_label("Reasons no DPIA is needed").fill(
         "Uses visit addresses and times already held; no new processing of personal data."
     )

@@ -111,8 +111,10 @@ def test_manager_approves_signs_off_and_pauses(page, cast, submitted):
     expect(page.get_by_text(signoff.content_hash).first).to_be_visible()
     check_both(page, "manager-06-signed")
 
-    # The gate is complete.
-    page.goto(f"/systems/{system.pk}/")
+    # The gate is complete. ("Back to the system" leads to the sign-off section, focused.)
+    page.get_by_role("link", name="Back to the system").click()
+    expect(page).to_have_url(re.compile(f"/systems/{system.pk}/#oversight$"))
+    page.wait_for_function("() => document.activeElement.id === 'oversight'", timeout=5_000)
     assert gate(page, "sign_off") == "Done"
     assert "6 of 6 conditions met. This system may move to pilot or use." in (
         page.locator("section#gate").inner_text().replace("\n", " ")

@@ -134,13 +134,17 @@ def test_union_rep_reviews_comments_raises_a_concern_and_records_a_position(
     assert assert_error_summary(page) == ["Enter the conditions of your agreement."]
     check_page(page)
     screenshot(page, "rep-06-position-error")
-    page.get_by_role("textbox", name="Conditions").fill("Travel time between visits is never cut below 15 minutes.")
+    page.get_by_role("textbox", name="Conditions").fill(
+        "Travel time between visits is never cut below 15 minutes."
+    )
     page.get_by_role("button", name="Record the position").click()
     card = page.locator("#positions ~ .govuk-summary-card").first
     expect(card).to_contain_text("Agreed with conditions")
     expect(card).to_contain_text("never cut below 15 minutes")
     position = UnionPosition.objects.get()
-    assert position.position == "agreed_with_conditions" and position.union.name in card.inner_text()
+    assert (
+        position.position == "agreed_with_conditions" and position.union.name in card.inner_text()
+    )
     check_both(page, "rep-07-position-recorded")
 
     # HR responds (through the service); the rep reads the response on the concern's page.
