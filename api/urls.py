@@ -2,7 +2,7 @@
 language prefixes; the language of messages follows ``Accept-Language``)."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from .exceptions import not_found
@@ -17,6 +17,7 @@ from .views.consultations import (
 from .views.oversight import SignOffViewSet
 from .views.packs import PackViewSet
 from .views.risks import ActionViewSet, RiskViewSet
+from .views.schema import SchemaView
 from .views.systems import SystemViewSet
 
 app_name = "api"
@@ -37,7 +38,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path(
         "schema/",
-        SpectacularAPIView.as_view(throttle_classes=[PublicDocsThrottle]),
+        SchemaView.as_view(throttle_classes=[PublicDocsThrottle]),
         name="schema",
     ),
     path(

@@ -206,6 +206,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "GovReg"
+# Accept the code of the adjacent 30-second window too (clock skew, a code typed at the turn).
+MFA_TOTP_TOLERANCE = 1
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 4 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

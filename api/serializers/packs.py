@@ -105,7 +105,9 @@ class PackRequestSerializer(StrictFieldsMixin, serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["organisation"].queryset = permissions.organisations(request.user)
+            self.fields["organisation"].queryset = permissions.organisations(
+                request.user, "request_pack"
+            )
             self.fields["council"].queryset = services.councils_for(request.user)
 
     def validate(self, attrs):

@@ -33,7 +33,7 @@ from ..serializers.assessments import (
     SectionUpdateSerializer,
 )
 from ..serializers.common import EmptySerializer
-from .base import TenantViewSet, WorkflowConflict, workflow_error
+from .base import TenantViewSet, WorkflowConflict, checked_by_form, form_data, workflow_error
 
 AIA_KINDS = {"single": "choice", "multi": "multi", "text": "textarea"}
 WRONG_TYPE = gettext_lazy("This value is of the wrong type.")
@@ -187,25 +187,16 @@ def _check_types(values: dict, kinds: dict[str, str]) -> None:
         raise ValidationError(errors)
 
 
-def _form_data(values: dict) -> dict:
-    return {name: value for name, value in values.items() if value is not None}
-
-
-def _validated(form) -> None:
-    if not form.is_valid():
-        raise ValidationError({name: list(messages) for name, messages in form.errors.items()})
-
-
 def save_fields(assessment: Assessment, section, *, actor, values: dict, fingerprint) -> None:
     _check_types(values, {f.name: f.kind for f in section.fields})
     current = {f.name: assessment.content.get(f.name) for f in section.fields}
     form = schema.ContentForm(
-        data=_form_data({**current, **values}),
+        data=form_data({**current, **values}),
         spec_fields=section.fields,
         content=assessment.content,
         sections=assessment.definition.sections,
     )
-    _validated(form)
+    checked_by_form(form)
     cleaned = form.values()
     services.save_section(
         assessment,
@@ -223,7 +214,7 @@ def save_answers(assessment: Assessment, code: str, *, actor, values: dict, fing
     current = aia.answers_of(assessment)
     merged = {**current, **values}
     form = aia.SectionForm(
-        data=_form_data({aia.field_name(qu.code): merged.get(qu.code) for qu in section.questions}),
+        data=form_data({aia.field_name(qu.code): merged.get(qu.code) for qu in section.questions}),
         questionnaire=q,
         section=section,
         answers={k: v for k, v in merged.items() if v is not None},
@@ -253,12 +244,12 @@ def save_row(
         row = schema.row_by_id(assessment.content, section, row_id) or {}
         current = {f.name: row.get(f.name) for f in spec.fields}
     form = schema.ContentForm(
-        data=_form_data({**current, **values}),
+        data=form_data({**current, **values}),
         spec_fields=spec.fields,
         content=assessment.content,
         sections=assessment.definition.sections,
     )
-    _validated(form)
+    checked_by_form(form)
     return services.save_row(
         assessment,
         actor=actor,

@@ -145,8 +145,6 @@ def post_only(allowed, **entry) -> Entry:
     return Entry(get=member(405, allowed), post=member(WRITE, allowed), **entry)
 
 
-A = "a"  # for readability in the kwargs lambdas below
-
 ENTRIES: dict[str, Entry] = {
     # --- project pages ------------------------------------------------------------------------
     "healthz": Entry(get=everyone(200), post=NO_POST),
