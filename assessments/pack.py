@@ -8,7 +8,7 @@ then the risk register with its heat maps and the action plan with every dated p
 update. Body and council packs print a condensed view: the versions, levels and outcomes,
 counts, the heat map and what is overdue.
 
-Read-only. ``snapshot`` runs six queries whatever the number of versions, risks, actions or
+Read-only. ``snapshot`` runs four queries whatever the number of versions, risks, actions or
 updates; ``snapshot_many`` runs three whatever the number of systems.
 """
 
@@ -525,7 +525,7 @@ def _part(system, versions, risks, actions, *, full: bool) -> dict[str, Any]:
 
 
 def snapshot(system) -> dict[str, Any]:
-    """The part of one system, in full (six queries: every version with its people and
+    """The part of one system, in full (four queries: every version with its people and
     questionnaire, the risks, the actions and their progress updates)."""
     versions = list(
         Assessment.objects.filter(system_id=system.pk).select_related(

@@ -13,7 +13,7 @@ reference, no details of the person, no summary). Anonymous concerns hold no ide
 print; the pack says they were raised anonymously.
 
 Read-only. ``snapshot`` runs twelve queries whatever the number of stages, meetings,
-concerns or comments; ``snapshot_many`` runs seven whatever the number of systems.
+concerns or comments; ``snapshot_many`` runs six whatever the number of systems.
 """
 
 from __future__ import annotations
@@ -403,7 +403,7 @@ def snapshot(system) -> dict[str, Any]:
 
 
 def snapshot_many(systems) -> dict[int, dict]:
-    """The condensed part of each system for body and council packs (seven queries whatever
+    """The condensed part of each system for body and council packs (six queries whatever
     the number of systems). A pack of one system gets the full part (``snapshot``)."""
     systems = list(systems)
     if len(systems) == 1:
