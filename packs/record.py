@@ -6,71 +6,31 @@ the lifecycle history. A contributor in the sense of ``packs/snapshot.py``; prin
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import capfirst
 
 from audit.models import AuditEvent
 from registers.choices import LifecycleStage
+from registers.display import display_value, field_label
 from registers.models import AlgorithmicSystem, Attachment, DataSpecification, ModelSpecification
-from registers.sections import GUIDANCE, SECTIONS, STATUS_LABELS
+from registers.sections import (
+    DATA_SPEC_FIELDS,
+    GUIDANCE,
+    MODEL_SPEC_FIELDS,
+    SECTIONS,
+    STATUS_LABELS,
+)
 
-MODEL_FIELDS = (
-    "model_name",
-    "model_version",
-    "model_task",
-    "model_input",
-    "model_output",
-    "model_architecture",
-    "model_performance",
-    "datasets",
-    "dataset_purposes",
-)
-DATA_FIELDS = (
-    "source_data_name",
-    "data_modality",
-    "data_description",
-    "data_quantities",
-    "sensitive_attributes",
-    "data_completeness_and_representativeness",
-    "source_data_url",
-    "data_collection",
-    "data_cleaning",
-    "data_sharing_agreements",
-    "data_access_and_storage",
-)
 # Sections printed in full in body and council packs (the rest as statuses there).
 SUMMARY_SECTIONS = ("summary", "workers", "oversight")
-
-
-def display(instance, name: str) -> str:
-    """A field's value as a reader should see it, in the active language."""
-    field = instance._meta.get_field(name)
-    labels = getattr(instance, f"get_{name}_labels", None)
-    if labels is not None:
-        return ", ".join(labels())
-    value = getattr(instance, name)
-    if value in (None, ""):
-        return ""
-    if field.choices:
-        return str(getattr(instance, f"get_{name}_display")())
-    if isinstance(value, dt.datetime):
-        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
-    if isinstance(value, dt.date):
-        return date_format(value)
-    return str(value)
 
 
 def field_entry(instance, name: str) -> dict:
     field = instance._meta.get_field(name)
     return {
         "name": name,
-        "label": capfirst(str(field.verbose_name)),
+        "label": field_label(instance, name),
         "value": getattr(instance, field.attname),
-        "display": display(instance, name),
+        "display": display_value(instance, name),
     }
 
 
@@ -133,8 +93,8 @@ def snapshot_many(systems: list[AlgorithmicSystem]) -> dict[int, dict]:
             )
         result[system.pk] = {
             "sections": sections,
-            "models": _specs(models_by[system.pk], MODEL_FIELDS),
-            "data": _specs(data_by[system.pk], DATA_FIELDS),
+            "models": _specs(models_by[system.pk], MODEL_SPEC_FIELDS),
+            "data": _specs(data_by[system.pk], DATA_SPEC_FIELDS),
             "evidence": [
                 {
                     "title": a.title,

@@ -44,6 +44,7 @@ from .choices import (
     WelshLanguageCapability,
     YesNo,
 )
+from .sections import DATA_SPEC_FIELDS, MODEL_SPEC_FIELDS
 
 # Files larger than this are refused before they are read (a record is a few kilobytes, so this
 # holds thousands of records).
@@ -105,30 +106,8 @@ SYSTEM_KEYS = (
 )
 ATRS_KEYS = METADATA_KEYS + SYSTEM_KEYS
 
-MODEL_SPEC_KEYS = (
-    "model_name",
-    "model_version",
-    "model_task",
-    "model_input",
-    "model_output",
-    "model_architecture",
-    "model_performance",
-    "datasets",
-    "dataset_purposes",
-)
-DATA_SPEC_KEYS = (
-    "source_data_name",
-    "data_modality",
-    "data_description",
-    "data_quantities",
-    "sensitive_attributes",
-    "data_completeness_and_representativeness",
-    "source_data_url",
-    "data_collection",
-    "data_cleaning",
-    "data_sharing_agreements",
-    "data_access_and_storage",
-)
+MODEL_SPEC_KEYS = MODEL_SPEC_FIELDS
+DATA_SPEC_KEYS = DATA_SPEC_FIELDS
 MODELS_LIST_KEY = "model_specifications"
 DATA_LIST_KEY = "data_specifications"
 SPEC_KEYS = {"model": MODEL_SPEC_KEYS, "data": DATA_SPEC_KEYS}

@@ -71,6 +71,34 @@ def _filled(value) -> bool:
     return value not in (None, "", [], {})
 
 
+# ATRS Tier 2 repeating parts (the "models" and "data" sections): the fields of each block,
+# in the standard's order. The import/export keys, the system page, the public register and
+# the packs all read them from here.
+MODEL_SPEC_FIELDS = (
+    "model_name",
+    "model_version",
+    "model_task",
+    "model_input",
+    "model_output",
+    "model_architecture",
+    "model_performance",
+    "datasets",
+    "dataset_purposes",
+)
+DATA_SPEC_FIELDS = (
+    "source_data_name",
+    "data_modality",
+    "data_description",
+    "data_quantities",
+    "sensitive_attributes",
+    "data_completeness_and_representativeness",
+    "source_data_url",
+    "data_collection",
+    "data_cleaning",
+    "data_sharing_agreements",
+    "data_access_and_storage",
+)
+
 ATRS = _("ATRS record")
 GUIDANCE = _("Welsh guidance: managing technology that manages people")
 
@@ -159,7 +187,12 @@ SECTIONS: tuple[Section, ...] = (
             "maintenance",
             "tool_models",
         ),
-        required=("system_architecture", "system_level_input", "system_level_output", "maintenance"),
+        required=(
+            "system_architecture",
+            "system_level_input",
+            "system_level_output",
+            "maintenance",
+        ),
     ),
     Section(
         "models",
@@ -167,7 +200,9 @@ SECTIONS: tuple[Section, ...] = (
         ATRS,
         related_name="model_specifications",
         optional=True,
-        hint=_("One for each model inside the tool. Leave empty for off-the-shelf tools you have not trained."),
+        hint=_(
+            "One for each model inside the tool. Leave empty for off-the-shelf tools you have not trained."
+        ),
     ),
     Section(
         "data",
@@ -202,8 +237,18 @@ SECTIONS: tuple[Section, ...] = (
         "oversight",
         _("Human oversight"),
         GUIDANCE,
-        fields=("human_in_the_loop", "human_in_command", "override_and_switch_off", "training_plan"),
-        required=("human_in_the_loop", "human_in_command", "override_and_switch_off", "training_plan"),
+        fields=(
+            "human_in_the_loop",
+            "human_in_command",
+            "override_and_switch_off",
+            "training_plan",
+        ),
+        required=(
+            "human_in_the_loop",
+            "human_in_command",
+            "override_and_switch_off",
+            "training_plan",
+        ),
     ),
     Section(
         "supplier",

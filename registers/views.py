@@ -16,7 +16,7 @@ from .forms import FORMSETS, AttachmentForm, SystemCreateForm, section_form_clas
 from .mixins import SystemMixin
 from .models import AlgorithmicSystem, Attachment
 from .panels import system_tabs
-from .sections import BY_SLUG, STATUS_LABELS, section_statuses
+from .sections import BY_SLUG, DATA_SPEC_FIELDS, MODEL_SPEC_FIELDS, STATUS_LABELS, section_statuses
 
 HISTORY_ON_PAGE = 20
 
@@ -86,6 +86,8 @@ class SystemDetailView(SystemMixin, TemplateView):
             can_edit=permissions.can(user, "edit_system", system),
             can_upload=permissions.can(user, "upload_evidence", system),
             attachment_form=AttachmentForm(),
+            model_spec_fields=MODEL_SPEC_FIELDS,
+            data_spec_fields=DATA_SPEC_FIELDS,
         )
         context["overview_panels"], context["tabs"] = system_tabs(system, user)
         return context

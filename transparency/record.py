@@ -3,16 +3,15 @@ plain-language labels and values (English fallback marked as English on Welsh pa
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
 from django.utils.functional import Promise
-from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from registers.display import display_value, field_label
 from registers.models import AlgorithmicSystem
+from registers.sections import DATA_SPEC_FIELDS, MODEL_SPEC_FIELDS
 
 
 @dataclass(frozen=True)
@@ -89,53 +88,9 @@ TIER2 = (
     ),
 )
 
-MODEL_FIELDS = (
-    "model_name",
-    "model_version",
-    "model_task",
-    "model_input",
-    "model_output",
-    "model_architecture",
-    "model_performance",
-    "datasets",
-    "dataset_purposes",
-)
-DATA_FIELDS = (
-    "source_data_name",
-    "data_modality",
-    "data_description",
-    "data_quantities",
-    "sensitive_attributes",
-    "data_completeness_and_representativeness",
-    "source_data_url",
-    "data_collection",
-    "data_cleaning",
-    "data_sharing_agreements",
-    "data_access_and_storage",
-)
-
-
-def display_value(instance, name: str) -> str:
-    field = instance._meta.get_field(name)
-    labels = getattr(instance, f"get_{name}_labels", None)
-    if labels is not None:
-        return ", ".join(labels())
-    value = getattr(instance, name)
-    if value in (None, ""):
-        return ""
-    if field.choices:
-        return str(getattr(instance, f"get_{name}_display")())
-    if isinstance(value, dt.date):
-        return date_format(value)
-    return str(value)
-
-
-def label_of(model, name: str) -> str:
-    return capfirst(str(model._meta.get_field(name).verbose_name))
-
 
 def rows(instance, names, *, lang: str = "") -> list[Row]:
-    return [Row(label_of(type(instance), n), display_value(instance, n), lang) for n in names]
+    return [Row(field_label(type(instance), n), display_value(instance, n), lang) for n in names]
 
 
 def english_marker() -> str:
@@ -148,23 +103,23 @@ def welsh_or_english(system: AlgorithmicSystem, name: str) -> Row:
     english = getattr(system, name)
     welsh = getattr(system, f"{name}_cy", "")
     if get_language() == "cy" and welsh:
-        return Row(label_of(AlgorithmicSystem, name), welsh, "")
-    return Row(label_of(AlgorithmicSystem, name), english, english_marker())
+        return Row(field_label(AlgorithmicSystem, name), welsh, "")
+    return Row(field_label(AlgorithmicSystem, name), english, english_marker())
 
 
 def tier1(system: AlgorithmicSystem) -> list[Row]:
     return [
         welsh_or_english(system, "description"),
         Row(
-            label_of(AlgorithmicSystem, "website_url"),
+            field_label(AlgorithmicSystem, "website_url"),
             system.website_url,
             kind="url"
             if system.website_url.lower().startswith(("https://", "http://"))
             else "text",
         ),
-        Row(label_of(AlgorithmicSystem, "contact_email"), system.contact_email, kind="email"),
-        Row(label_of(AlgorithmicSystem, "region"), display_value(system, "region")),
-        Row(label_of(AlgorithmicSystem, "capability"), display_value(system, "capability")),
+        Row(field_label(AlgorithmicSystem, "contact_email"), system.contact_email, kind="email"),
+        Row(field_label(AlgorithmicSystem, "region"), display_value(system, "region")),
+        Row(field_label(AlgorithmicSystem, "capability"), display_value(system, "capability")),
         Row(
             _("Decisions about workers it takes or supports"),
             display_value(system, "employment_decisions"),
@@ -183,6 +138,8 @@ def tier2(system: AlgorithmicSystem) -> list[Part]:
 def specifications(system: AlgorithmicSystem) -> tuple[list[list[Row]], list[list[Row]]]:
     """Rows of each model and data specification (prefetched: no queries per item)."""
     marker = english_marker()
-    models = [rows(spec, MODEL_FIELDS, lang=marker) for spec in system.model_specifications.all()]
-    data = [rows(spec, DATA_FIELDS, lang=marker) for spec in system.data_specifications.all()]
+    models = [
+        rows(spec, MODEL_SPEC_FIELDS, lang=marker) for spec in system.model_specifications.all()
+    ]
+    data = [rows(spec, DATA_SPEC_FIELDS, lang=marker) for spec in system.data_specifications.all()]
     return models, data

@@ -3,7 +3,8 @@
 from django import template
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.html import format_html
-from django.utils.text import capfirst
+
+from registers import display
 
 register = template.Library()
 
@@ -63,30 +64,9 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
-@register.filter
-def field_label(instance, name: str) -> str:
-    return capfirst(str(instance._meta.get_field(name).verbose_name))
-
-
-@register.filter
-def attr_display(instance, name: str):
-    """A field's value as a person should read it (choice labels, dates, names)."""
-    import datetime as dt
-
-    from django.utils.formats import date_format
-
-    field = instance._meta.get_field(name)
-    labels = getattr(instance, f"get_{name}_labels", None)
-    if labels is not None:
-        return ", ".join(labels())
-    if field.choices:
-        return getattr(instance, f"get_{name}_display")() if getattr(instance, name) else ""
-    value = getattr(instance, name)
-    if value in (None, ""):
-        return ""
-    if isinstance(value, dt.date):
-        return date_format(value)
-    return value
+# How a record's fields read (labels, choice labels, dates): one definition, in registers.display.
+register.filter("field_label", display.field_label)
+register.filter("attr_display", display.display_value)
 
 
 _STAGE_TAG_COLOURS = {
