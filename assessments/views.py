@@ -12,10 +12,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from accounts import permissions
 from audit.models import AuditEvent
+from govreg.forms import add_service_errors
 from registers.mixins import SystemMixin
 
 from . import aia, schema, services
@@ -265,8 +267,7 @@ class SectionView(AssessmentMixin, FormView):
         except services.Conflict:
             return self.conflict(form)
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         except services.WorkflowError as error:
             form.add_error(None, error.message)
@@ -423,8 +424,7 @@ class RowEditView(AssessmentMixin, FormView):
                 expected_fingerprint=form.cleaned_data.get("fingerprint") or None,
             )
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         except services.Conflict:
             form.add_error(
@@ -744,8 +744,7 @@ class RiskCreateView(RiskFormMixin, SystemMixin, FormView):
                 source_ref=ref,
             )
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         except services.WorkflowError as error:
             form.add_error(None, error.message)
@@ -806,44 +805,63 @@ class RiskDetailView(RiskMixin, TemplateView):
         return context
 
 
-class RiskEditView(RiskMixin, FormView):
-    risk_action = "manage_risks"
-    template_name = "assessments/risk_form.html"
-    form_class = RiskForm
+class RevisionedEditMixin:
+    """Editing a risk or an action, each guarded by a revision number: when someone else saved
+    first, the form comes back (409) with what this user typed, set against the new revision."""
+
+    conflict_message = ""
+
+    def edited(self):
+        raise NotImplementedError
+
+    def save(self, data: dict, expected_revision) -> None:
+        raise NotImplementedError
+
+    def saved_message(self) -> str:
+        raise NotImplementedError
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.risk
-        kwargs["initial"] = {"revision": self.risk.revision}
+        kwargs["instance"] = self.edited()
+        kwargs["initial"] = {"revision": self.edited().revision}
         return kwargs
 
     def form_valid(self, form):
         data = {k: v for k, v in form.cleaned_data.items() if k != "revision"}
         try:
-            services.update_risk(
-                self.risk,
-                actor=self.request.user,
-                data=data,
-                expected_revision=form.cleaned_data.get("revision"),
-            )
+            self.save(data, form.cleaned_data.get("revision"))
         except services.Conflict:
-            form.add_error(
-                None,
-                _(
-                    "Someone else changed this risk while you were editing it. Your changes are shown below: check them against the register and save again."
-                ),
-            )
-            fresh = Risk.objects.get(pk=self.risk.pk)
-            data = form.data.copy()
-            data["revision"] = fresh.revision
-            form.data = data
+            form.add_error(None, self.conflict_message)
+            obj = self.edited()
+            typed = form.data.copy()
+            typed["revision"] = type(obj).objects.values_list("revision", flat=True).get(pk=obj.pk)
+            form.data = typed
             return self.render_to_response(self.get_context_data(form=form), status=409)
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("Risk %(ref)s saved.") % {"ref": self.risk.reference})
-        return redirect(self.risk)
+        messages.success(self.request, self.saved_message())
+        return redirect(self.edited())
+
+
+class RiskEditView(RiskMixin, RevisionedEditMixin, FormView):
+    risk_action = "manage_risks"
+    template_name = "assessments/risk_form.html"
+    form_class = RiskForm
+    conflict_message = gettext_lazy(
+        "Someone else changed this risk while you were editing it. Your changes are shown below: check them against the register and save again."
+    )
+
+    def edited(self):
+        return self.risk
+
+    def save(self, data, expected_revision):
+        services.update_risk(
+            self.risk, actor=self.request.user, data=data, expected_revision=expected_revision
+        )
+
+    def saved_message(self):
+        return _("Risk %(ref)s saved.") % {"ref": self.risk.reference}
 
 
 class RiskAcceptView(RiskMixin, FormView):
@@ -860,8 +878,7 @@ class RiskAcceptView(RiskMixin, FormView):
                 until=form.cleaned_data["until"],
             )
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         except services.WorkflowError as error:
             form.add_error(None, error.message)
@@ -918,8 +935,7 @@ class ActionCreateView(RiskFormMixin, SystemMixin, FormView):
                 source_ref=ref,
             )
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         except services.WorkflowError as error:
             form.add_error(None, error.message)
@@ -980,8 +996,7 @@ class ActionDetailView(ActionMixin, FormView):
         try:
             services.add_progress_update(self.action, actor=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Progress update recorded."))
         return HttpResponseRedirect(
@@ -995,42 +1010,24 @@ class ActionDetailView(ActionMixin, FormView):
         return context
 
 
-class ActionEditView(ActionMixin, FormView):
+class ActionEditView(ActionMixin, RevisionedEditMixin, FormView):
     action_permission = "manage_risks"
     template_name = "assessments/action_form.html"
     form_class = ActionForm
+    conflict_message = gettext_lazy(
+        "Someone else changed this action while you were editing it. Your changes are shown below: check them and save again."
+    )
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.action
-        kwargs["system"] = self.system
-        kwargs["initial"] = {"revision": self.action.revision}
-        return kwargs
+        return {**super().get_form_kwargs(), "system": self.system}
 
-    def form_valid(self, form):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "revision"}
-        try:
-            services.update_action(
-                self.action,
-                actor=self.request.user,
-                data=data,
-                expected_revision=form.cleaned_data.get("revision"),
-            )
-        except services.Conflict:
-            form.add_error(
-                None,
-                _(
-                    "Someone else changed this action while you were editing it. Your changes are shown below: check them and save again."
-                ),
-            )
-            fresh = Action.objects.get(pk=self.action.pk)
-            data = form.data.copy()
-            data["revision"] = fresh.revision
-            form.data = data
-            return self.render_to_response(self.get_context_data(form=form), status=409)
-        except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Action %(ref)s saved.") % {"ref": self.action.reference})
-        return redirect(self.action)
+    def edited(self):
+        return self.action
+
+    def save(self, data, expected_revision):
+        services.update_action(
+            self.action, actor=self.request.user, data=data, expected_revision=expected_revision
+        )
+
+    def saved_message(self):
+        return _("Action %(ref)s saved.") % {"ref": self.action.reference}

@@ -957,6 +957,19 @@ def respond_to_concern(
     return concern
 
 
+def _notify_hr_of_concern(concern: Concern, event: str, subject, body) -> None:
+    """Tell the body's HR officers about a concern (``subject`` and ``body`` are callables,
+    rendered in English and in Welsh)."""
+    system = concern.system
+    notify(
+        hr_officers(system.organisation_id),
+        event=event,
+        subject=bilingual(subject, separator=" / "),
+        body=bilingual(body),
+        url=_english_url("consultations:concern_detail", system.pk, concern.pk),
+    )
+
+
 @transaction.atomic
 def escalate_concern(concern: Concern, *, actor, reason: str) -> Concern:
     """The response was not enough (or has not come): the employer owes a fresh response."""
@@ -978,21 +991,14 @@ def escalate_concern(concern: Concern, *, actor, reason: str) -> Concern:
         action="concern.escalated",
         before_status=before,
     )
-    system = concern.system
-    notify(
-        hr_officers(system.organisation_id),
-        event="concern.escalated",
-        subject=bilingual(
-            lambda: _("Concern escalated: %(summary)s") % {"summary": concern.summary},
-            separator=" / ",
+    _notify_hr_of_concern(
+        concern,
+        "concern.escalated",
+        lambda: _("Concern escalated: %(summary)s") % {"summary": concern.summary},
+        lambda: (
+            _("The concern %(reference)s about “%(system)s” has been escalated:\n\n%(reason)s")
+            % {"reference": concern.reference, "system": concern.system.name, "reason": reason}
         ),
-        body=bilingual(
-            lambda: (
-                _("The concern %(reference)s about “%(system)s” has been escalated:\n\n%(reason)s")
-                % {"reference": concern.reference, "system": system.name, "reason": reason}
-            )
-        ),
-        url=_english_url("consultations:concern_detail", system.pk, concern.pk),
     )
     return concern
 
@@ -1040,21 +1046,14 @@ def reopen_concern(concern: Concern, *, actor, reason: str) -> Concern:
         action="concern.reopened",
         before_status=before,
     )
-    system = concern.system
-    notify(
-        hr_officers(system.organisation_id),
-        event="concern.reopened",
-        subject=bilingual(
-            lambda: _("Concern reopened: %(summary)s") % {"summary": concern.summary},
-            separator=" / ",
+    _notify_hr_of_concern(
+        concern,
+        "concern.reopened",
+        lambda: _("Concern reopened: %(summary)s") % {"summary": concern.summary},
+        lambda: (
+            _("The concern %(reference)s about “%(system)s” has been reopened:\n\n%(reason)s")
+            % {"reference": concern.reference, "system": concern.system.name, "reason": reason}
         ),
-        body=bilingual(
-            lambda: (
-                _("The concern %(reference)s about “%(system)s” has been reopened:\n\n%(reason)s")
-                % {"reference": concern.reference, "system": system.name, "reason": reason}
-            )
-        ),
-        url=_english_url("consultations:concern_detail", system.pk, concern.pk),
     )
     return concern
 

@@ -17,6 +17,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from accounts import permissions
 from audit.services import chain_head
+from govreg.forms import add_service_errors
 from registers.choices import LifecycleStage
 from registers.gates import gate
 from registers.mixins import SystemMixin
@@ -461,8 +462,7 @@ class AuditCreateView(SystemMixin, TemplateView):
                 next_review_date=data["next_review_date"],
             )
         except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
+            add_service_errors(form, error)
             return self.page(form, formset)
         except services.WorkflowError as error:
             form.add_error(None, error.message)
@@ -526,8 +526,7 @@ class ReviewPolicyView(LoginRequiredMixin, FormView):
                 data={name: form.cleaned_data[name] for name in ReviewPolicy.DEFAULTS},
             )
         except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Review intervals saved."))
         return redirect("oversight:review_policy", slug=self.organisation.slug)
