@@ -6,43 +6,15 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.services import postgres_url, require_redis, wait_for
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
 REDIS_URL = os.environ.get("NOTIFICATIONS_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
-
-
-def redis_reachable(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-def wait_for(condition, *, timeout: float, what: str, every: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def database_url(settings) -> str:
-    db = settings.DATABASES["default"]
-    if "postgresql" not in db["ENGINE"]:
-        pytest.skip(
-            "the worker test needs PostgreSQL (set DATABASE_URL): a subprocess cannot share an in-memory SQLite test database"
-        )
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def use_broker(app, url: str, *, eager: bool) -> None:
@@ -64,8 +36,7 @@ def email_dir(tmp_path) -> Path:
 @pytest.fixture
 def celery_worker(settings, transactional_db, tmp_path, email_dir):
     """Send tasks to Redis from this process and run them in a real worker process."""
-    if not redis_reachable(REDIS_URL):
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: worker tests need it")
+    require_redis(REDIS_URL)
     from govreg.celery import app
 
     saved = (app.conf.broker_url, app.conf.task_always_eager)
@@ -75,7 +46,7 @@ def celery_worker(settings, transactional_db, tmp_path, email_dir):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
-        "DATABASE_URL": database_url(settings),
+        "DATABASE_URL": postgres_url(settings),
         "CONN_MAX_AGE": "0",
         "REDIS_URL": REDIS_URL,
         "GOVREG_TEST_EMAIL_DIR": str(email_dir),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
@@ -19,22 +18,13 @@ import pytest
 from notifications.models import Notification
 from oversight import services
 from tests.factories import SystemFactory
+from tests.services import postgres_url, require_redis, wait_for
 
 pytestmark = pytest.mark.worker
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
 REDIS_URL = os.environ.get("OVERSIGHT_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
-
-
-def wait_for(condition, *, timeout: float, what: str, every: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def point_at(app, broker_url: str, eager: bool, queue: str) -> None:
@@ -53,23 +43,11 @@ def point_at(app, broker_url: str, eager: bool, queue: str) -> None:
     app.__dict__.pop("amqp", None)
 
 
-def database_url(settings) -> str:
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker(settings, transactional_db, tmp_path):
     """A real worker on its own queue; the test process sends to it through Redis."""
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: worker tests need it")
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("the worker needs the test database on PostgreSQL")
+    require_redis(REDIS_URL)
+    database = postgres_url(settings)
     from govreg.celery import app
 
     queue = f"oversight-test-{uuid.uuid4().hex[:10]}"
@@ -80,7 +58,7 @@ def worker(settings, transactional_db, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.oversight.worker_settings",
-        "DATABASE_URL": database_url(settings),
+        "DATABASE_URL": database,
         "CONN_MAX_AGE": "0",
         "REDIS_URL": REDIS_URL,
         "OVERSIGHT_TEST_EMAIL_DIR": str(mail_dir),
@@ -129,6 +107,8 @@ def worker(settings, transactional_db, tmp_path):
         except ProcessLookupError:
             pass
         point_at(app, *saved)
+        import redis
+
         redis.Redis.from_url(REDIS_URL).delete(queue)
 
 

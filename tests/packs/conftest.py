@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from audit import services as audit
 from registers import services as register_services
 from registers.models import DataSpecification, ModelSpecification
 from registers.sections import BY_SLUG
+from tests.services import postgres_url, redis_reachable, require_redis, wait_for
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
@@ -306,15 +306,6 @@ def full_system(rich_system, cast, pack_questionnaire):
 # --- Real broker and workers ------------------------------------------------------------------
 
 
-def redis_reachable(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -330,8 +321,7 @@ class Broker:
 @pytest.fixture
 def broker(settings, transactional_db):
     """The test process sends to the real Redis (DB 4) on a queue of its own."""
-    if not redis_reachable(REDIS_URL):
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: worker tests need it")
+    require_redis(REDIS_URL)
     from govreg.celery import app
 
     queue = f"packs-test-{uuid.uuid4().hex[:10]}"
@@ -388,12 +378,6 @@ class Worker:
         self.stopped = True
 
 
-def database_url(settings) -> str:
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @dataclass
 class WorkerStarter:
     settings: object
@@ -414,7 +398,7 @@ class WorkerStarter:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "DATABASE_URL": database_url(self.settings),
+            "DATABASE_URL": postgres_url(self.settings),
             "CONN_MAX_AGE": "0",
             "REDIS_URL": broker_url or self.broker.url,
             "MEDIA_ROOT": str(self.settings.MEDIA_ROOT),
@@ -476,17 +460,6 @@ def start_worker(settings, broker, tmp_path):
     starter = WorkerStarter(settings, broker, tmp_path)
     yield starter
     starter.stop_all()
-
-
-def wait_for(condition, *, timeout: float, what: str, every: float = 0.2):
-    """Poll ``condition`` until it is true; fail after ``timeout`` seconds (bounded loop)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 @dataclass
