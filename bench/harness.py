@@ -8,18 +8,21 @@ concurrent user and records each request's latency.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +35,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2):
-    """Start gunicorn on a free loopback port; yield ``(host, port)``; stop it afterwards."""
+def gunicorn(env: dict[str, str], workers: int = 2, log: str | None = None):
+    """Start gunicorn on a free loopback port; yield ``(host, port)``; stop it afterwards.
+    ``log``: a file for gunicorn's own messages (worker timeouts are counted from it)."""
     port = free_port()
     full_env = {**os.environ, **env}
     process = subprocess.Popen(
@@ -48,6 +52,7 @@ def gunicorn(env: dict[str, str], workers: int = 2):
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            *(["--error-logfile", log] if log else []),
         ],
         cwd=ROOT,
         env=full_env,
@@ -117,36 +122,92 @@ def _cookie_header(cookies: dict[str, str]) -> str:
 
 @dataclass
 class Result:
+    """Figures for one endpoint: latencies in milliseconds."""
+
     name: str
-    latencies_ms: list[float] = field(default_factory=list)
-    errors: int = 0
+    requests: int = 0
     seconds: float = 0.0
-    server: str = ""
-
-    def pct(self, p: float) -> float:
-        if not self.latencies_ms:
-            return float("nan")
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
+    p50: float = float("nan")
+    p95: float = float("nan")
+    p99: float = float("nan")
+    errors: int = 0
+    client: str = ""
 
     @property
     def rps(self) -> float:
-        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def server_header(host: str, port: int, path: str = "/healthz") -> str:
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    return response.getheader("Server", "")
+
+
+WRK = shutil.which("wrk")
+WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 
 
 def load(host, port, name, path, cookie="", concurrency=2, warmup=2.0, duration=5.0) -> Result:
-    """Closed-loop load: ``concurrency`` users, each sending the next request on its answer."""
-    result = Result(name)
+    """Closed-loop load: ``concurrency`` connections, each sending the next request on its
+    answer. wrk when installed (a C client: it costs the server's CPU almost nothing);
+    otherwise a Python client, which on a 2-core machine takes CPU from the server."""
+    if WRK:
+        if warmup:
+            _wrk(host, port, path, cookie, concurrency, warmup)
+        figures = _wrk(host, port, path, cookie, concurrency, duration)
+        return Result(
+            name,
+            requests=figures["requests"],
+            seconds=figures["duration_us"] / 1e6,
+            p50=figures["p50"] / 1000,
+            p95=figures["p95"] / 1000,
+            p99=figures["p99"] / 1000,
+            errors=figures["non2xx"] + figures["socket_errors"],
+            client="wrk",
+        )
+    return _python_load(host, port, name, path, cookie, concurrency, warmup, duration)
+
+
+def _wrk(host, port, path, cookie, concurrency, seconds) -> dict:
+    threads = min(concurrency, 2)
+    command = [
+        WRK,
+        f"-t{threads}",
+        f"-c{concurrency}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(WRK_SCRIPT),
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command.append(f"http://{host}:{port}{path}")
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRK_JSON "))
+    return json.loads(line.removeprefix("WRK_JSON "))
+
+
+def _python_load(host, port, name, path, cookie, concurrency, warmup, duration) -> Result:
+    latencies: list[float] = []
+    errors = 0
     lock = threading.Lock()
     start = time.monotonic()
     measure_from = start + warmup
     stop_at = measure_from + duration
 
     def user():
+        nonlocal errors
         conn = http.client.HTTPConnection(host, port, timeout=30)
         headers = {"Cookie": cookie} if cookie else {}
         while True:
@@ -159,10 +220,9 @@ def load(host, port, name, path, cookie="", concurrency=2, warmup=2.0, duration=
             took = (time.monotonic() - sent) * 1000
             if sent >= measure_from:
                 with lock:
-                    result.latencies_ms.append(took)
-                    if response.status >= 300:
-                        result.errors += 1
-                    result.server = response.getheader("Server", "")
+                    latencies.append(took)
+                    if not 200 <= response.status < 300:
+                        errors += 1
         conn.close()
 
     threads = [threading.Thread(target=user) for _ in range(concurrency)]
@@ -170,15 +230,64 @@ def load(host, port, name, path, cookie="", concurrency=2, warmup=2.0, duration=
         t.start()
     for t in threads:
         t.join()
-    result.seconds = duration
-    return result
+    return Result(
+        name,
+        requests=len(latencies),
+        seconds=duration,
+        p50=statistics.median(latencies) if latencies else float("nan"),
+        p95=percentile(latencies, 95),
+        p99=percentile(latencies, 99),
+        errors=errors,
+        client="python",
+    )
+
+
+H2LOAD = shutil.which("h2load")
+
+
+def open_model(host, port, name, paths, cookie, rate, duration) -> Result:
+    """Requests at a fixed arrival rate (no coordinated omission), h2load over HTTP/1.1:
+    4 clients, each sending ``rate / 4`` requests a second over the ``paths`` in turn, for
+    ``duration`` seconds. p95/p99 come from h2load's per-request log."""
+    clients = 4
+    with tempfile.NamedTemporaryFile(suffix=".tsv") as log:
+        command = [
+            H2LOAD,
+            "--h1",
+            "-D",
+            str(max(1, round(duration))),
+            "-c",
+            str(clients),
+            "--rps",
+            f"{rate / clients:.2f}",
+            "--log-file",
+            log.name,
+            "-H",
+            f"cookie: {cookie}",
+            *[f"http://{host}:{port}{p}" for p in paths],
+        ]
+        subprocess.run(command, capture_output=True, text=True, check=True)
+        rows = [line.split("\t") for line in Path(log.name).read_text().splitlines() if line]
+    # Columns: start time (µs since the epoch), HTTP status, latency (µs).
+    latencies = [int(r[2]) / 1000 for r in rows]
+    errors = sum(1 for r in rows if not 200 <= int(r[1]) < 300)
+    return Result(
+        name,
+        requests=len(rows),
+        seconds=duration,
+        p50=percentile(latencies, 50),
+        p95=percentile(latencies, 95),
+        p99=percentile(latencies, 99),
+        errors=errors,
+        client="h2load",
+    )
 
 
 def report(results: list[Result]) -> None:
     print(
-        f"{'endpoint':34} {'n':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non-2xx':>7}"
+        f"{'endpoint':36} {'n':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non-2xx':>7}"
     )
     for r in results:
         print(
-            f"{r.name:34} {len(r.latencies_ms):6d} {r.rps:7.1f} {r.p50:8.2f} {r.pct(95):8.2f} {r.pct(99):8.2f} {r.errors:7d}"
+            f"{r.name:36} {r.requests:6d} {r.rps:7.1f} {r.p50:8.2f} {r.p95:8.2f} {r.p99:8.2f} {r.errors:7d}"
         )

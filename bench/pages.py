@@ -14,11 +14,21 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, gunicorn, load, report, sign_in  # noqa: E402
+from bench.harness import (  # noqa: E402
+    H2LOAD,
+    ROOT,
+    gunicorn,
+    load,
+    open_model,
+    report,
+    server_header,
+    sign_in,
+)
 
 PASSWORD = "bench-password"  # noqa: S105
 
@@ -44,13 +54,33 @@ def manage(env, *args):
     )
 
 
+def rich_system_id(url: str) -> int:
+    out = subprocess.run(
+        [
+            "psql",
+            url,
+            "-tAc",
+            "SELECT id FROM registers_algorithmicsystem WHERE reference = 'bench-00000'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.strip())
+
+
+def ratio_line(name: str, value: float, base: float, target: float | None = None) -> str:
+    ratio = value / base if base else float("nan")
+    verdict = "" if target is None else ("  ok" if ratio <= target else f"  OVER {target}×")
+    return f"  {name:46} {ratio:5.2f}{verdict}"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--short", action="store_true", help="small data, short runs (CI)")
     options = parser.parse_args()
-    systems, bodies, duration, warmup = (
-        (1000, 10, 3.0, 1.0) if options.short else (10_000, 50, 20.0, 5.0)
-    )
+    short = options.short
+    systems, bodies, duration, warmup = (1000, 10, 3.0, 1.0) if short else (10_000, 50, 20.0, 5.0)
 
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govreg_bench")
     ensure_database(url)
@@ -66,46 +96,124 @@ def main():
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "collectstatic", "--no-input", "-v0")
     manage(env, "seed_bench", "--systems", str(systems), "--bodies", str(bodies), "--force")
+    rich = rich_system_id(url)
+    problems = []
 
-    with gunicorn(env) as (host, port):
-        council = sign_in(host, port, "auditor@bench-council.example", PASSWORD)
-        body_hr = sign_in(host, port, "hr@bench-body-000.example", PASSWORD)
-        probe = load(host, port, "probe", "/bench/l0/", duration=0.5, warmup=0)
-        assert "gunicorn" in probe.server.lower(), f"not gunicorn: {probe.server!r}"
+    with tempfile.NamedTemporaryFile("w+", suffix=".log") as server_log:
+        with gunicorn(env, log=server_log.name) as (host, port):
+            council = sign_in(host, port, "auditor@bench-council.example", PASSWORD)
+            body_hr = sign_in(host, port, "hr@bench-body-000.example", PASSWORD)
+            server = server_header(host, port)
+            assert "gunicorn" in server.lower(), f"not gunicorn: {server!r}"
 
-        def run(name, path, cookie):
-            return load(
-                host, port, name, path, cookie, concurrency=2, warmup=warmup, duration=duration
-            )
+            def run(name, path, cookie, concurrency=2, seconds=duration):
+                return load(
+                    host, port, name, path, cookie, concurrency, warmup=warmup, duration=seconds
+                )
 
-        ladder = [
-            run("L0 empty response", "/bench/l0/", council),
-            run("L1 raw SQL (50 rows, JSON)", "/bench/l1/", council),
-            run("L2 ORM values (50 rows, JSON)", "/bench/l2/", council),
-            run("L3 bare page (50 rows)", "/bench/l3/", council),
-        ]
-        pages = [
-            run("register, council auditor", "/systems/", council),
-            run(
-                "register, 3 filters + search",
-                "/systems/?lifecycle_stage=in_use&publication_status=published&q=rota",
-                council,
-            ),
-            run("register, one body's HR", "/systems/", body_hr),
-            run("system page", "/systems/1/", council),
-            run("public register", "/transparency/", ""),
-        ]
+            # P2 and P3: service time at c=2 (c = workers), the ladder in the same run.
+            ladder = [
+                run("L0 empty response", "/bench/l0/", council),
+                run("L1 raw SQL (50 rows, JSON)", "/bench/l1/", council),
+                run("L2 ORM values (50 rows, JSON)", "/bench/l2/", council),
+                run("L3 bare page (50 rows)", "/bench/l3/", council),
+            ]
+            register = run("register, council auditor", "/systems/", council)
+            pages = [
+                register,
+                run(
+                    "register, 3 filters + search",
+                    "/systems/?lifecycle_stage=in_use&publication_status=published&q=rota",
+                    council,
+                ),
+                run("register, one body's HR", "/systems/", body_hr),
+                run("system page (20 risks, 20 comments)", f"/systems/{rich}/", council),
+                run("API list (50)", "/api/v1/systems/", council),
+                run("public register", "/transparency/", ""),
+            ]
+
+            # P4: closed-loop throughput at c=8, the register beside the bare page.
+            throughput = [
+                run("L3 bare page, c=8", "/bench/l3/", council, concurrency=8),
+                run("register, c=8", "/systems/", council, concurrency=8),
+            ]
+
+            # P5: a fixed arrival rate at half the register's c=8 capacity (open model).
+            open_results = []
+            if H2LOAD:
+                rate = max(1.0, throughput[1].rps / 2)
+                open_results.append(
+                    open_model(
+                        host,
+                        port,
+                        f"register + system page at {rate:.0f} req/s",
+                        ["/systems/", f"/systems/{rich}/"],
+                        council,
+                        rate,
+                        10 if short else 30,
+                    )
+                )
+
+            # P8: concurrency doubling on the register until p95 passes 1 s.
+            stress = []
+            for c in (2, 4, 8, 16) if short else (2, 4, 8, 16, 32, 64):
+                stress.append(run(f"register, c={c}", "/systems/", council, c, 2 if short else 10))
+        timeouts = server_log.read().count("WORKER TIMEOUT")
+
+    mode = "short" if short else "full"
+    print(f"\nGovReg page benchmarks ({mode}): {systems} systems in {bodies} bodies; gunicorn -w 2")
     print(
-        f"\nGovReg page benchmarks: {systems} systems in {bodies} bodies; gunicorn -w 2; concurrency 2"
+        f"client: {register.client}; c=2 unless stated; {duration:g} s per endpoint after {warmup:g} s warm-up\n"
     )
     report(ladder + pages)
-    l2, l3 = ladder[2].p50, ladder[3].p50
-    print("\nRatios (p50):")
+    l2, l3 = ladder[2], ladder[3]
+    print("\nP3 ratios (p50):")
+    by_name = {r.name: r for r in pages}
     for r in pages:
-        print(f"  {r.name:34} {r.p50 / l3:5.2f} × L3   {r.p50 / l2:5.2f} × L2")
-    errors = sum(r.errors for r in ladder + pages)
+        print(ratio_line(f"{r.name} / L3", r.p50, l3.p50))
+    print(ratio_line("register, council auditor / L3 (target ≤ 1.5)", register.p50, l3.p50, 1.5))
+    print(ratio_line("register, council auditor / L2 (target ≤ 6)", register.p50, l2.p50, 6))
+    api = by_name["API list (50)"]
+    print(ratio_line("API list / L2 (target ≤ 2)", api.p50, l2.p50, 2))
+    print("\nP2 targets (p95): register ≤ 50 ms, system page ≤ 75 ms, API list ≤ 30 ms")
+    for name, target in (
+        ("register, council auditor", 50),
+        ("register, 3 filters + search", 50),
+        ("system page (20 risks, 20 comments)", 75),
+        ("API list (50)", 30),
+    ):
+        r = by_name[name]
+        print(f"  {name:46} p95 {r.p95:6.1f} ms  {'ok' if r.p95 <= target else 'OVER'}")
+
+    print("\nP4 throughput at c=8:")
+    report(throughput)
+    print(
+        ratio_line("register / L3 throughput (target ≥ 0.75)", throughput[1].rps, throughput[0].rps)
+    )
+
+    print(
+        "\nP5 open model (h2load, 4 clients, fixed arrival rate; targets p95 ≤ 100, p99 ≤ 200 ms):"
+    )
+    if open_results:
+        report(open_results)
+    else:
+        print("  h2load not installed (Debian package nghttp2-client): skipped")
+
+    print("\nP8 stress (register list, concurrency doubling):")
+    report(stress)
+    knee = [r.name for r in stress if r.p95 < 1000]
+    print(f"  knee (last step with p95 < 1 s): {knee[-1] if knee else 'none'}")
+    print(f"  gunicorn worker timeouts: {timeouts}")
+
+    errors = sum(r.errors for r in ladder + pages + throughput + open_results + stress)
     print(f"\nnon-2xx responses: {errors}")
-    return 1 if errors else 0
+    if errors:
+        problems.append(f"{errors} non-2xx responses")
+    if timeouts:
+        problems.append(f"{timeouts} gunicorn worker timeouts")
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

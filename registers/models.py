@@ -275,6 +275,10 @@ class AlgorithmicSystem(models.Model):
         indexes = [
             models.Index(fields=["organisation", "lifecycle_stage"]),
             models.Index(fields=["publication_status"]),
+            # The register's order: a page of 50 is read from the index, not sorted from the
+            # whole table (one body's register, and an auditor's across many bodies).
+            models.Index(fields=["organisation", "name", "id"], name="system_org_name_idx"),
+            models.Index(fields=["name", "id"], name="system_name_idx"),
         ]
 
     def __str__(self):

@@ -1,16 +1,27 @@
-"""Seed a large installation for benchmarks: many bodies, systems and history entries.
+"""Seed a large installation for benchmarks: many bodies and systems, each with history,
+assessments (an approved DPIA, a draft EqIA, an AIA for one in two), risks and comments. The
+first system (reference ``bench-00000``) is the rich one the system-page benchmark opens: 20
+risks and 20 comments.
 
 Refuses to run unless ``--force`` is given, or DEBUG is on: it writes a lot.
 """
 
+import json
 import random
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Role, Union, User
+from assessments import services as assessment_services
+from assessments.choices import Kind, RiskCategory, Status
+from assessments.models import Assessment, Questionnaire, Risk
+from assessments.questionnaire import DATA_DIR, DEFAULT_FILE
 from audit import services as audit
+from consultations.models import Comment
 from registers.choices import EmploymentDecision, LifecycleStage, PublicationStatus
 from registers.models import AlgorithmicSystem
 
@@ -22,7 +33,10 @@ PASSWORD = "bench-password"  # noqa: S105 - benchmark-only users
 
 
 class Command(BaseCommand):
-    help = "Create N systems across M bodies with history, for benchmarks (idempotent by prefix)."
+    help = (
+        "Create N systems across M bodies with history, assessments, risks and comments, for "
+        "benchmarks (idempotent by prefix)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--systems", type=int, default=10_000)
@@ -37,6 +51,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             orgs, users = self.bodies(bodies)
             created = self.systems(orgs, users, systems, history, rng)
+            self.assessments_risks_comments(users, rng)
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # What autovacuum would have done by the time a real register was this size.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"seed_bench: {len(orgs)} bodies, {created} new systems "
@@ -128,3 +147,75 @@ class Command(BaseCommand):
                 entries.append((hr, "system.updated", system, {"scope": [f"v{h}", f"v{h + 1}"]}))
         audit.record_bulk(entries)
         return len(rows)
+
+    def assessments_risks_comments(self, users, rng):
+        """For every bench system that has no risks yet: its assessments, risks and comments."""
+        targets = list(
+            AlgorithmicSystem.objects.filter(reference__startswith="bench-", risks__isnull=True)
+            .order_by("id")
+            .values_list("id", "organisation_id", "reference", "name")
+        )
+        now = timezone.now()
+        questionnaire = Questionnaire.objects.latest_published()
+        if questionnaire is None:
+            definition = json.loads((DATA_DIR / DEFAULT_FILE).read_text(encoding="utf-8"))
+            questionnaire, _what = assessment_services.load_questionnaire(definition, publish=True)
+        system_type = ContentType.objects.get_for_model(AlgorithmicSystem)
+        assessments, risks, comments = [], [], []
+        for pk, org_id, reference, name in targets:
+            hr, rep = users[(org_id, "hr")], users[(org_id, "rep")]
+            manager = users[(org_id, "manager")]
+            rich = reference == "bench-00000"
+            assessments.append(
+                Assessment(
+                    system_id=pk,
+                    kind=Kind.DPIA,
+                    status=Status.APPROVED,
+                    content={"purpose": "Synthetic purpose. " * 10},
+                    prepared_by=hr,
+                    submitted_by=hr,
+                    submitted_at=now,
+                    approved_by=manager,
+                    approved_at=now,
+                    content_hash="0" * 64,
+                )
+            )
+            assessments.append(Assessment(system_id=pk, kind=Kind.EQIA, content={}, prepared_by=hr))
+            if pk % 2 == 0 or rich:
+                assessments.append(
+                    Assessment(
+                        system_id=pk,
+                        kind=Kind.AIA,
+                        content={"answers": {}},
+                        questionnaire=questionnaire,
+                        prepared_by=hr,
+                    )
+                )
+            for number in range(1, (20 if rich else 3) + 1):
+                risks.append(
+                    Risk(
+                        system_id=pk,
+                        number=number,
+                        category=rng.choice(list(RiskCategory)),
+                        description=f"Synthetic risk {number} of {name}.",
+                        likelihood=rng.randint(1, 5),
+                        impact=rng.randint(1, 5),
+                        owner="Head of HR",
+                        mitigation="Mitigation agreed with the unions. " * 3,
+                        created_by=hr,
+                    )
+                )
+            for n in range(20 if rich else 1):
+                comments.append(
+                    Comment(
+                        system_id=pk,
+                        content_type=system_type,
+                        object_id=str(pk),
+                        target_label=name,
+                        author=rep,
+                        body=f"Comment {n + 1}: please explain how workers can challenge a decision.",
+                    )
+                )
+        Assessment.objects.bulk_create(assessments, batch_size=2000)
+        Risk.objects.bulk_create(risks, batch_size=2000)
+        Comment.objects.bulk_create(comments, batch_size=2000)
