@@ -107,6 +107,38 @@ def _hash_of(event: AuditEvent) -> str:
     )
 
 
+def _lock_chain(organisation_ids, actor_ids) -> ChainHead:
+    """Take the chain's lock last, after every row lock this transaction will need.
+
+    The chain is one row that every writing transaction locks until it commits. Foreign keys
+    are checked at COMMIT (Django makes them deferred), and a check locks the row it points
+    at (FOR KEY SHARE): if that happened after this lock, a transaction holding the chain
+    could wait at COMMIT for a system row that another transaction has locked FOR UPDATE
+    while that one waits for the chain — a deadlock (seen with concurrent comments and
+    edits on one system, ``bench/audit_concurrency.py``). So the pending checks run now, and
+    the rows the new entries point at are locked now; the chain is then the last lock taken.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # runs the pending checks now
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # and back to Django's default
+            organisations = sorted({i for i in organisation_ids if i})
+            actors = sorted({i for i in actor_ids if i})
+            if organisations:
+                cursor.execute(
+                    "SELECT 1 FROM accounts_organisation WHERE id = ANY(%s) FOR KEY SHARE",
+                    [organisations],
+                )
+            if actors:
+                cursor.execute(
+                    "SELECT 1 FROM accounts_user WHERE id = ANY(%s) FOR KEY SHARE", [actors]
+                )
+    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    return head
+
+
 def record(
     actor,
     action: str,
@@ -128,7 +160,7 @@ def record(
         organisation_id = obj.pk
     if system_id is None:
         system_id = _system_id_of(obj)
-    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    head = _lock_chain([organisation_id], [getattr(actor, "pk", None)])
     # Microsecond precision in UTC, so the stored value hashes the same after a round trip.
     created_at = timezone.now().astimezone(dt.UTC)
     event = AuditEvent(
@@ -162,17 +194,25 @@ def record_bulk(entries: list[tuple[Any, str, models.Model, dict[str, Any]]]) ->
     """
     from accounts.permissions import organisation_id_of
 
-    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    organisation_ids = [
+        organisation_id_of(obj) if hasattr(type(obj), "tenant_path") else None
+        for _actor, _action, obj, _changes in entries
+    ]
+    head = _lock_chain(organisation_ids, [getattr(e[0], "pk", None) for e in entries])
     position, prev = head.position, head.hash
     events = []
-    for actor, action, obj, changes in entries:
+    for (actor, action, obj, changes), organisation_id in zip(
+        entries, organisation_ids, strict=True
+    ):
         position += 1
         event = AuditEvent(
             position=position,
             created_at=timezone.now().astimezone(dt.UTC),
             actor=actor if getattr(actor, "pk", None) else None,
-            actor_label=(actor.email if getattr(actor, "pk", None) else str(actor or "system"))[:254],
-            organisation_id=organisation_id_of(obj) if hasattr(type(obj), "tenant_path") else None,
+            actor_label=(actor.email if getattr(actor, "pk", None) else str(actor or "system"))[
+                :254
+            ],
+            organisation_id=organisation_id,
             system_id=_system_id_of(obj),
             action=action,
             object_type=obj._meta.label_lower,
