@@ -21,6 +21,8 @@ run() {
 run "Pages: the register, a system page, the API and public register beside the ladder; load, open model, stress" \
   $BIN/python bench/pages.py $short
 run "Query plans of the hot pages (EXPLAIN ANALYZE)" $BIN/python bench/plans.py $short
+run "Audit log under concurrent writers (one entry per change, no forks, lock cost)" \
+  $BIN/python bench/audit_concurrency.py $short
 run "Packs: GovReg's share of the render time, the council pack" \
   env DATABASE_URL="$BENCH_DATABASE_URL" $BIN/python bench/packs.py ${short:+--quick}
 run "Soak: mixed journeys, writes counted, packs built" $BIN/python bench/soak.py $short
