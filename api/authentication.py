@@ -2,6 +2,11 @@
 
 Failed attempts are counted per client address; past ``TOKEN_FAILURES`` the address gets 429
 for the rest of the window, even with a valid token, so tokens cannot be guessed at speed.
+
+A token obeys its user's two-factor policy (``accounts/mfa.py``): while a body requires two
+factors of its senior managers and administrators, the token of such a person who has not set
+up an authenticator app is refused (401), as their signed-in pages are, however old the token.
+Refusals are written to the ``govreg.security`` log (never the token itself).
 """
 
 from __future__ import annotations
@@ -12,9 +17,12 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from accounts import mfa
+from accounts.middleware import log_event
+from govreg.ratelimit import TOKEN_FAILURES, client_address
+
 from . import services
 from .models import TOKEN_TAG, ApiToken, token_digest
-from .ratelimit import TOKEN_FAILURES, client_address
 
 KEYWORD = b"bearer"
 
@@ -33,14 +41,27 @@ class TokenAuthentication(BaseAuthentication):
                 detail=_("Too many failed token attempts. Try again later."),
             )
         if len(parts) != 2:
-            self._fail(address)
+            self._fail(request, address)
         try:
             raw = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            self._fail(address)
+            self._fail(request, address)
         token = self._lookup(raw)
         if token is None:
-            self._fail(address)
+            self._fail(request, address)
+        if mfa.needs_setup(token.user):
+            # A valid token: not counted as a guess, but refused until the person sets up
+            # two-factor authentication (the same rule as MfaPolicyMiddleware).
+            log_event(
+                "api.token",
+                request=request,
+                user=token.user,
+                outcome="mfa_required",
+                token=token.pk,
+            )
+            raise exceptions.AuthenticationFailed(
+                _("Set up two-factor authentication to use API tokens."), code="mfa_required"
+            )
         services.touch_token(token)
         return token.user, token
 
@@ -59,8 +80,9 @@ class TokenAuthentication(BaseAuthentication):
             return None
         return token
 
-    def _fail(self, address: str):
+    def _fail(self, request, address: str):
         TOKEN_FAILURES.hit(address)
+        log_event("api.token", request=request, outcome="failure")
         raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
 
     def authenticate_header(self, request):

@@ -1,8 +1,8 @@
-"""DRF throttles on top of ``api.ratelimit`` (one limiter for the pages and the API)."""
+"""DRF throttles on top of ``govreg.ratelimit`` (one limiter for the pages and the API)."""
 
 from rest_framework.throttling import BaseThrottle
 
-from .ratelimit import API_DOCS
+from govreg.ratelimit import API_DOCS
 
 
 class PublicDocsThrottle(BaseThrottle):

@@ -5,7 +5,7 @@ every day (derived from ``SECRET_KEY`` and the date). The key lives only in the 
 rest of the day; the address itself is never stored, logged or put in the cache, and
 yesterday's keys cannot be linked to today's.
 
-With several web processes, point the ``default`` cache at a shared cache (Redis) so the
+With several web processes, set ``CACHE_URL`` (or ``REDIS_URL``) to a shared cache so the
 limits hold across them; the embedded default (local memory) counts per process.
 Behind a reverse proxy, ``REMOTE_ADDR`` must be the client's address (set by the proxy
 integration), or every worker shares one key; the per-system limit still applies.
@@ -20,6 +20,8 @@ import hmac
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+
+from govreg.ratelimit import bump
 
 
 def _per_client() -> int:
@@ -47,14 +49,7 @@ def client_key(request) -> str:
 
 
 def _bump(key: str) -> int:
-    timeout = _seconds_left_today()
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout)
-        return 1
+    return bump(key, timeout=_seconds_left_today())
 
 
 def attempt_allowed(request) -> bool:

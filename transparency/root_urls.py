@@ -6,7 +6,7 @@ from django.urls import path, reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from api.ratelimit import PUBLIC_PAGES, rate_limited
+from govreg.ratelimit import PUBLIC_PAGES, rate_limited
 
 from .sitemaps import SITEMAPS
 

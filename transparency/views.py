@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_safe
 
 from accounts.models import Organisation
-from api.ratelimit import OPEN_DATA, PUBLIC_PAGES, rate_limited
+from govreg.ratelimit import OPEN_DATA, PUBLIC_PAGES, rate_limited
 from registers.models import AlgorithmicSystem
 
 from . import opendata, record

@@ -115,7 +115,7 @@ def test_the_docs_are_served_from_the_apps_own_static_files(client):
 
 
 def test_the_schema_and_docs_are_rate_limited(client, one_window):
-    from api.ratelimit import API_DOCS
+    from govreg.ratelimit import API_DOCS
 
     statuses = [client.get("/api/schema/").status_code for _ in range(API_DOCS.limit + 1)]
     assert statuses[:-1] == [200] * API_DOCS.limit

@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 
 from api import services
 from api.models import ApiToken
-from api.ratelimit import TOKEN_FAILURES
 from audit.models import AuditEvent
+from govreg.ratelimit import TOKEN_FAILURES
 from registers.models import AlgorithmicSystem
 
 pytestmark = pytest.mark.django_db

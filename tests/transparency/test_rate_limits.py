@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from api.ratelimit import OPEN_DATA, PUBLIC_PAGES
+from govreg.ratelimit import OPEN_DATA, PUBLIC_PAGES
 
 pytestmark = pytest.mark.django_db
 

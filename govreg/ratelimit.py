@@ -24,6 +24,17 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 
+def bump(cache_key: str, *, timeout: int) -> int:
+    """Add one to a counter in the cache (created with ``timeout``); return the new count."""
+    if cache.add(cache_key, 1, timeout):
+        return 1
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout)
+        return 1
+
+
 def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
@@ -50,14 +61,7 @@ class RateLimit:
 
     def hit(self, key: str) -> int:
         """Record one event for ``key``; return the count in the current window."""
-        cache_key = self._cache_key(key)
-        if cache.add(cache_key, 1, timeout=self.window + 1):
-            return 1
-        try:
-            return cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=self.window + 1)
-            return 1
+        return bump(self._cache_key(key), timeout=self.window + 1)
 
     def blocked(self, key: str) -> bool:
         """Over the limit already (does not count an event)."""
