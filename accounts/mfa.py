@@ -8,10 +8,9 @@ the senior accountable manager or organisation administrator role there:
   authenticator yet to the set-up page before any other page (only the set-up pages, signing
   in again to confirm who they are, and signing out stay open);
 * once it is set up, allauth asks for a code at every sign-in (its ``mfa_authenticate`` login
-  stage), so no page is reached with the password alone.
-
-API tokens are not covered here: a token is issued to a signed-in person and carries their
-permissions (``api/``).
+  stage), so no page is reached with the password alone;
+* an API token of such a person is refused (401) by ``api.authentication.TokenAuthentication``
+  with this same rule (``needs_setup``), whenever the token was issued.
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ OPEN_URL_NAMES = frozenset(
         "mfa_download_recovery_codes",
         "account_reauthenticate",
         "account_logout",
+        "keep_alive",  # the idle-timeout dialog's "Stay signed in" (accounts/idle.py)
     }
 )
 

@@ -156,7 +156,10 @@ def connect_signals() -> None:
     from allauth.account import signals as account_signals
     from allauth.mfa import signals as mfa_signals
 
+    from .idle import on_login as start_session_clocks
+
     user_logged_in.connect(_on_login, dispatch_uid="govreg.security.login")
+    user_logged_in.connect(start_session_clocks, dispatch_uid="govreg.idle.login")
     user_logged_out.connect(_on_logout, dispatch_uid="govreg.security.logout")
     user_login_failed.connect(_on_login_failed, dispatch_uid="govreg.security.login_failed")
     pairs = [

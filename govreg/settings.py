@@ -3,11 +3,14 @@
 Environment variables:
     DATABASE_URL   PostgreSQL (``postgres://user@host:5432/name``). Unset: embedded SQLite.
     REDIS_URL      Celery broker (``redis://host:6379/0``). Unset: tasks run in-process.
+    CACHE_URL      Shared cache for rate limits and used TOTP codes (``redis://host:6379/1``).
+                   Unset: REDIS_URL's server on the next database; neither: per-process memory.
     SECRET_KEY     Required unless DEBUG is on.
     DEBUG          ``1``/``true`` for development. Default off.
     ALLOWED_HOSTS  Comma-separated host names. Default ``localhost,127.0.0.1``.
     MEDIA_ROOT     Where evidence files and audit packs are stored. Default ``./media``.
     EMAIL_BACKEND, DEFAULT_FROM_EMAIL, SITE_URL, SECURE_SSL_REDIRECT, TIME_ZONE: see below.
+    SESSION_COOKIE_AGE, SESSION_IDLE_TIMEOUT, SESSION_IDLE_WARNING: seconds; see below.
 """
 
 import os
@@ -17,6 +20,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from govreg.cache import caches_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -106,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.idle.IdleTimeoutMiddleware",  # sign-out when idle or too old (accounts/idle.py)
     "accounts.middleware.SecurityEventMiddleware",  # the govreg.security log of refusals
     "accounts.middleware.PrivatePagesMiddleware",  # Cache-Control: no-store when signed in
     "accounts.middleware.MfaPolicyMiddleware",  # a body's two-factor requirement (accounts/mfa.py)
@@ -142,7 +148,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits and used TOTP codes live here: shared (Redis) whenever CACHE_URL or REDIS_URL is
+# set, and failing open if Redis is down (govreg/cache.py); otherwise local to each process.
+CACHES = caches_from_env(os.environ)
 
 # --- Celery -----------------------------------------------------------------------------
 
@@ -209,8 +217,12 @@ MFA_TOTP_ISSUER = "GovReg"
 # Accept the code of the adjacent 30-second window too (clock skew, a code typed at the turn).
 MFA_TOTP_TOLERANCE = 1
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 4 * 60 * 60)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 4 * 60 * 60)  # from sign-in, whatever is done
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Signed out after this many seconds without a request (accounts/idle.py); the page warns this
+# many seconds before and offers to stay signed in (WCAG 2.2.1).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_IDLE_WARNING = env_int("SESSION_IDLE_WARNING", 2 * 60)
 SESSION_COOKIE_HTTPONLY = True
 
 # --- Languages --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import idle
 from accounts import views as account_views
 from govreg import views
 
@@ -18,6 +19,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.dashboard, name="dashboard"),
+    path("accounts/keep-alive/", idle.keep_alive, name="keep_alive"),
     path("accounts/", include("allauth.urls")),
     path("account/", account_views.account, name="account"),
     path("account/tokens/", include("api.token_urls")),

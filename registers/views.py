@@ -1,16 +1,19 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts import permissions
 from audit.models import AuditEvent
 
-from . import services
+from . import services, uploads
 from .filters import RegisterFilter
 from .forms import FORMSETS, AttachmentForm, SystemCreateForm, section_form_class
 from .mixins import SystemMixin
@@ -172,10 +175,29 @@ class SectionEditView(SystemMixin, FormView):
         return context
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class EvidenceUploadView(SystemMixin, FormView):
+    """The file's size is checked while it arrives (``registers/uploads.py``): the upload
+    handler has to be in place before anything reads the request's body, so this view checks
+    CSRF itself, once the handler is installed (``csrf_protect``), instead of the middleware."""
+
     permission_action = "upload_evidence"
     form_class = AttachmentForm
     template_name = "registers/evidence_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.size_limit = uploads.limit_upload_size(request, settings.EVIDENCE_MAX_BYTES)
+        return csrf_protect(super().dispatch)(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if self.size_limit.refused:
+            # The file was dropped as it arrived: say why, and keep what else was typed.
+            form.fields["file"].required = False
+            form.is_valid()
+            form.add_error("file", uploads.too_large_message(self.size_limit.limit))
+            return self.form_invalid(form)
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
 
     def form_valid(self, form):
         try:

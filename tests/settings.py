@@ -18,3 +18,6 @@ WHITENOISE_AUTOREFRESH = True
 # Rate limits count requests per address across the whole run; the tests that check them
 # switch them on (tests/api, tests/transparency).
 GOVREG_RATE_LIMITS_ENABLED = False
+# Each test starts from an empty cache (cache.clear()): never a shared Redis, even when the
+# environment names one (tests/security/test_shared_cache.py starts processes that do).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -169,6 +169,8 @@ ENTRIES: dict[str, Entry] = {
     "account_login": Entry(get=signed_in(302, anonymous=200), post=signed_in(302, anonymous=200)),
     "account_logout": Entry(get=signed_in(200, anonymous=302), post=signed_in(302, anonymous=302)),
     "account_inactive": Entry(get=everyone(200), post=everyone(405)),
+    # "Stay signed in" of the idle-timeout warning (accounts/idle.py): POST only, 204.
+    "keep_alive": Entry(get=everyone(405), post=signed_in(204)),
     "account_signup": Entry(get=signed_in(302, anonymous=200), post=signed_in(302, anonymous=200)),
     "account_reauthenticate": Entry(get=signed_in(200), post=signed_in(200)),
     "account_email": Entry(

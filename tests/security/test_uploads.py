@@ -1,6 +1,7 @@
 """S13: evidence uploads, beyond ``tests/registers/test_evidence.py`` (types by content, size,
 revisions, who may download): polyglots, markup in disguise, a compressed bomb, hostile file
-names, many files in one request, and how stored files are served."""
+names, many files in one request, how stored files are served, and the size limit enforced
+while the file arrives (``registers/uploads.py``)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.test import Client
 from django.urls import reverse
 
 from registers.models import Attachment
+from registers.uploads import FORM_OVERHEAD_BYTES, SizeLimitUploadHandler, too_large_message
 
 pytestmark = pytest.mark.django_db
 
@@ -206,4 +209,135 @@ def test_too_many_files_in_one_request_are_refused(world, hr):
         {"title": "Many", "file": files},
     )
     assert response.status_code == 400
+    assert Attachment.objects.count() == before
+
+
+# --- The size limit, enforced while the file arrives (registers/uploads.py) -------------------
+
+MIB = 1024 * 1024
+DOWNSTREAM: list[int] = []  # bytes of files that reached Django's own upload handlers
+
+
+class CountingUploadHandler(FileUploadHandler):
+    """Put before Django's own handlers (memory, temporary file): counts the bytes of each file
+    that would be stored. The evidence view puts its size limit in front of it."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        DOWNSTREAM.append(0)
+
+    def receive_data_chunk(self, raw_data, start):
+        DOWNSTREAM[-1] += len(raw_data)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+@pytest.fixture
+def downstream(settings):
+    settings.FILE_UPLOAD_HANDLERS = [
+        f"{__name__}.CountingUploadHandler",
+        *global_settings.FILE_UPLOAD_HANDLERS,
+    ]
+    DOWNSTREAM.clear()
+    yield DOWNSTREAM
+    DOWNSTREAM.clear()
+
+
+def stored_files() -> set[Path]:
+    return {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
+
+
+def pdf_of(size: int) -> bytes:
+    return PDF + b"0" * (size - len(PDF))
+
+
+def test_the_limit_is_20_mb_and_the_form_says_so():
+    assert settings.EVIDENCE_MAX_BYTES == 20 * MIB
+    assert too_large_message(settings.EVIDENCE_MAX_BYTES) == (
+        "The selected file must be smaller than 20 MB."
+    )
+
+
+def test_a_file_one_byte_over_the_limit_is_refused_as_it_arrives(world, hr, downstream):
+    limit = settings.EVIDENCE_MAX_BYTES
+    before_rows, before_files = Attachment.objects.count(), stored_files()
+    response = upload(hr, world, "report.pdf", pdf_of(limit + 1), title="Board minutes")
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [
+        "The selected file must be smaller than 20 MB."
+    ]
+    html = response.content.decode()
+    assert "There is a problem" in html and "smaller than 20 MB" in html
+    assert 'value="Board minutes"' in html, "the title typed is kept"
+    assert Attachment.objects.count() == before_rows
+    assert stored_files() == before_files
+    assert len(downstream) == 1
+    assert 0 < downstream[0] <= limit, "nothing past the limit reached the temporary file"
+
+
+def test_a_file_of_exactly_the_limit_is_accepted(world, hr, downstream):
+    limit = settings.EVIDENCE_MAX_BYTES
+    response = upload(hr, world, "report.pdf", pdf_of(limit))
+    assert response.status_code == 302
+    attachment = newest(world)
+    assert attachment.size == limit
+    assert Path(attachment.file.path).stat().st_size == limit
+    assert downstream == [limit]
+
+
+def test_a_request_too_long_for_the_limit_is_refused_before_the_file_is_stored(
+    world, hr, downstream
+):
+    """Its Content-Length already says the file cannot fit: not one byte of it is stored."""
+    before = Attachment.objects.count()
+    response = upload(hr, world, "report.pdf", pdf_of(settings.EVIDENCE_MAX_BYTES + MIB))
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [
+        "The selected file must be smaller than 20 MB."
+    ]
+    assert downstream == [], "no file reached Django's own handlers"
+    assert Attachment.objects.count() == before
+
+
+def test_the_handler_stops_at_the_chunk_that_passes_the_limit():
+    """Fed 64 KiB chunks of a file twice the limit, it passes on exactly the limit and raises
+    at the next chunk: the chunks after it are never asked for."""
+    chunk = b"x" * (64 * 1024)
+    handler = SizeLimitUploadHandler(limit=10 * len(chunk))
+    assert handler.handle_raw_input(None, {}, 10 * len(chunk) + 500, b"b") is None
+    handler.new_file("file", "big.pdf", "application/pdf", None)
+    chunks = iter([chunk] * 20)
+    passed = 0
+    with pytest.raises(SkipFile):
+        for data in chunks:
+            passed += len(handler.receive_data_chunk(data, passed))
+    assert passed == 10 * len(chunk)
+    assert handler.refused
+    assert len(list(chunks)) == 9, "the rest of the file was not read by the handler"
+
+
+def test_the_handler_refuses_at_once_when_the_length_says_it_cannot_fit():
+    handler = SizeLimitUploadHandler(limit=1000)
+    handler.handle_raw_input(None, {}, 1000 + FORM_OVERHEAD_BYTES + 1, b"b")
+    with pytest.raises(SkipFile):
+        handler.new_file("file", "big.pdf", "application/pdf", None)
+    assert handler.refused and handler.received == 0
+    part = SizeLimitUploadHandler(limit=1000)
+    part.handle_raw_input(None, {}, 900, b"b")
+    with pytest.raises(SkipFile):
+        part.new_file("file", "big.pdf", "application/pdf", 1001)  # the part's own length
+
+
+def test_the_upload_still_needs_a_csrf_token(world):
+    """The view checks CSRF itself (the handler must be installed before the body is read)."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.a.user("hr"))
+    before = Attachment.objects.count()
+    response = client.post(
+        reverse("registers:evidence_upload", args=[world.a.system.pk]),
+        {"title": "No token", "file": SimpleUploadedFile("a.pdf", PDF)},
+    )
+    assert response.status_code == 403
     assert Attachment.objects.count() == before
