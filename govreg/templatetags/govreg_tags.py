@@ -1,8 +1,11 @@
 """Project-wide template helpers: navigation, language switching, display helpers."""
 
+from functools import lru_cache
+
 from django import template
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from registers import display
 
@@ -77,13 +80,18 @@ _STAGE_TAG_COLOURS = {
 }
 
 
-@register.simple_tag
-def stage_tag(system):
-    """The lifecycle stage as a GOV.UK tag (a tag, not an include: it appears on every row)."""
+@lru_cache(maxsize=64)
+def _stage_tag_html(stage: str, language: str) -> str:
     from registers.choices import LifecycleStage
 
-    colour = _STAGE_TAG_COLOURS.get(system.lifecycle_stage, "govuk-tag--blue")
-    # LifecycleStage(value).label translates one label; get_FOO_display() hashes them all.
+    colour = _STAGE_TAG_COLOURS.get(stage, "govuk-tag--blue")
     return format_html(
-        '<strong class="govuk-tag {}">{}</strong>', colour, LifecycleStage(system.lifecycle_stage).label
+        '<strong class="govuk-tag {}">{}</strong>', colour, LifecycleStage(stage).label
     )
+
+
+@register.simple_tag
+def stage_tag(system):
+    """The lifecycle stage as a GOV.UK tag: a tag, not an include, since it is on every row of
+    the register, and made once per stage and language (the labels are fixed)."""
+    return _stage_tag_html(system.lifecycle_stage, get_language())
