@@ -31,8 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, percentile  # noqa: E402
-from bench.pages import ensure_database, manage  # noqa: E402
+from bench.harness import ROOT, percentile, report_problems, seeded_environment  # noqa: E402
 
 TOKEN = re.compile(r"r10-[0-9a-f]{12}")
 
@@ -43,19 +42,7 @@ def main() -> int:
     options = parser.parse_args()
     threads_n, per_thread = (4, 25) if options.short else (8, 150)
     systems, bodies = (1000, 10) if options.short else (10_000, 50)
-    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govreg_bench")
-    ensure_database(url)
-    env = {
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdefghijklmnop",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        "CONN_MAX_AGE": "0",
-    }
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "seed_bench", "--systems", str(systems), "--bodies", str(bodies), "--force")
+    env = seeded_environment(systems, bodies, static=False, CONN_MAX_AGE="0")
     os.environ.update(env)
     os.environ.pop("REDIS_URL", None)
 
@@ -223,9 +210,7 @@ def main() -> int:
         problems.append("verify_audit_log failed:\n" + verify.stdout + verify.stderr)
     if failures:
         problems.append(f"mutations failed: {dict(failures)}")
-    for problem in problems:
-        print(f"PROBLEM: {problem}")
-    return 1 if problems else 0
+    return report_problems(problems)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pages import ensure_database, manage  # noqa: E402
+from bench.harness import BENCH_SECRET_KEY, bench_database_url, ensure_database, manage  # noqa: E402
 
 
 def psql(url: str, sql: str) -> str:
@@ -40,12 +40,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--short", action="store_true")
     options = parser.parse_args()
-    source = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govreg_bench")
+    source = bench_database_url()
     target = source.rsplit("/", 1)[0] + "/govreg_restore_drill"
     admin = source.rsplit("/", 1)[0] + "/postgres"
     env = {
         "DATABASE_URL": source,
-        "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdefghijklmnop",
+        "SECRET_KEY": BENCH_SECRET_KEY,
         "DJANGO_SETTINGS_MODULE": "govreg.settings",
         "DEBUG": "0",
     }

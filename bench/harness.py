@@ -26,6 +26,61 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_SECRET_KEY = "bench-secret-key-not-for-production-0123456789abcdefghijklmnop"  # noqa: S105
+
+
+def bench_database_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govreg_bench")
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` if it does not exist."""
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    check = subprocess.run(
+        ["psql", admin_url, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if check.stdout.strip() != "1":
+        subprocess.run(
+            ["psql", admin_url, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True
+        )
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True
+    )
+
+
+def seeded_environment(systems: int, bodies: int, *, static: bool = True, **extra: str) -> dict:
+    """The benchmark database migrated and seeded (``seed_bench``: idempotent), and the
+    environment for production settings with the ladder's views (``bench/settings.py``)."""
+    url = bench_database_url()
+    ensure_database(url)
+    env = {
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    manage(env, "migrate", "--no-input", "-v0")
+    if static:
+        manage(env, "collectstatic", "--no-input", "-v0")
+    manage(env, "seed_bench", "--systems", str(systems), "--bodies", str(bodies), "--force")
+    return env
+
+
+def report_problems(problems: list[str]) -> int:
+    """Print each problem for the reader (and CI's log); the exit code says whether any."""
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    return 1 if problems else 0
 
 
 def free_port() -> int:

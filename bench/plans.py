@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pages import ensure_database, manage  # noqa: E402
+from bench.harness import report_problems, seeded_environment  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out" / "plans"
 SEQ_SCAN_ROWS = 1000
@@ -44,19 +44,7 @@ def main() -> int:
     parser.add_argument("--short", action="store_true")
     options = parser.parse_args()
     systems, bodies = (1000, 10) if options.short else (10_000, 50)
-    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govreg_bench")
-    ensure_database(url)
-    env = {
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdefghijklmnop",
-        "ALLOWED_HOSTS": "testserver",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "collectstatic", "--no-input", "-v0")
-    manage(env, "seed_bench", "--systems", str(systems), "--bodies", str(bodies), "--force")
+    env = seeded_environment(systems, bodies)
     os.environ.update(env)
     os.environ.pop("REDIS_URL", None)
 
@@ -127,9 +115,7 @@ def main() -> int:
                 short_sql = re.sub(r"\s+", " ", sql)[:160]
                 problems.append(f"{name} query {n}: {ms:.1f} ms > {MAX_MS} ms: {short_sql}")
     print(f"\n{checked} queries explained; plans saved in bench/out/plans/")
-    for problem in problems:
-        print(f"PROBLEM: {problem}")
-    return 1 if problems else 0
+    return report_problems(problems)
 
 
 if __name__ == "__main__":

@@ -32,8 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, gunicorn, sign_in  # noqa: E402
-from bench.pages import ensure_database, manage  # noqa: E402
+from bench.harness import ROOT, gunicorn, seeded_environment, sign_in  # noqa: E402
 
 PASSWORD = "bench-password"  # noqa: S105
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -76,23 +75,14 @@ def main() -> int:
     options = parser.parse_args()
     duration, users_n, systems = (15.0, 4, 500) if options.short else (60.0, 8, 2000)
 
-    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govreg_bench")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
-    ensure_database(url)
-    env = {
-        "DATABASE_URL": url,
-        "REDIS_URL": redis_url,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdefghijklmnop",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-    }
+    env = seeded_environment(
+        systems,
+        10,
+        REDIS_URL=redis_url,
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+    )
     os.environ.update(env)
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "collectstatic", "--no-input", "-v0")
-    manage(env, "seed_bench", "--systems", str(systems), "--bodies", "10", "--force")
 
     import django
 
