@@ -309,8 +309,8 @@ def open_model(host, port, name, paths, cookie, rate, duration) -> Result:
         command = [
             H2LOAD,
             "--h1",
-            "-D",
-            str(max(1, round(duration))),
+            "-n",  # a number of requests, not -D: with --rps, h2load 1.52 can run on past -D
+            str(max(clients, round(rate * duration))),
             "-c",
             str(clients),
             "--rps",
@@ -321,7 +321,9 @@ def open_model(host, port, name, paths, cookie, rate, duration) -> Result:
             f"cookie: {cookie}",
             *[f"http://{host}:{port}{p}" for p in paths],
         ]
-        subprocess.run(command, capture_output=True, text=True, check=True)
+        subprocess.run(
+            command, capture_output=True, text=True, check=True, timeout=duration * 3 + 30
+        )
         rows = [line.split("\t") for line in Path(log.name).read_text().splitlines() if line]
     # Columns: start time (µs since the epoch), HTTP status, latency (µs).
     latencies = [int(r[2]) / 1000 for r in rows]

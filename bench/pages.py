@@ -66,8 +66,10 @@ def main():
     os.environ.pop("REDIS_URL", None)  # no broker: the pages never queue work here
     url = env["DATABASE_URL"]
     rich = rich_system_id(url)
-    problems = []
 
+    mode = "short" if short else "full"
+    print(f"\nGovReg page benchmarks ({mode}): {systems} systems in {bodies} bodies; gunicorn -w 2")
+    results = []
     with tempfile.NamedTemporaryFile("w+", suffix=".log") as server_log:
         with gunicorn(env, log=server_log.name) as (host, port):
             council = sign_in(host, port, "auditor@bench-council.example", PASSWORD)
@@ -76,9 +78,11 @@ def main():
             assert "gunicorn" in server.lower(), f"not gunicorn: {server!r}"
 
             def run(name, path, cookie, concurrency=2, seconds=duration):
-                return load(
+                result = load(
                     host, port, name, path, cookie, concurrency, warmup=warmup, duration=seconds
                 )
+                results.append(result)
+                return result
 
             # P2 and P3: service time at c=2 (c = workers), the ladder in the same run.
             ladder = [
@@ -88,97 +92,88 @@ def main():
                 run("L3 bare page (50 rows)", "/bench/l3/", council),
             ]
             register = run("register, council auditor", "/systems/", council)
-            pages = [
-                register,
-                run(
-                    "register, 3 filters + search",
-                    "/systems/?lifecycle_stage=in_use&publication_status=published&q=rota",
-                    council,
-                ),
-                run("register, one body's HR", "/systems/", body_hr),
-                run("system page (20 risks, 20 comments)", f"/systems/{rich}/", council),
-                run("API list (50)", "/api/v1/systems/", council),
-                run("public register", "/transparency/", ""),
-            ]
+            filtered = run(
+                "register, 3 filters + search",
+                "/systems/?lifecycle_stage=in_use&publication_status=published&q=rota",
+                council,
+            )
+            one_body = run("register, one body's HR", "/systems/", body_hr)
+            system_page = run("system page (20 risks, 20 comments)", f"/systems/{rich}/", council)
+            api = run("API list (50)", "/api/v1/systems/", council)
+            public = run("public register", "/transparency/", "")
+            pages = [register, filtered, one_body, system_page, api, public]
+            print(
+                f"client: {register.client}; c=2; {duration:g} s per endpoint after {warmup:g} s warm-up\n"
+            )
+            report(ladder + pages)
+            l2, l3 = ladder[2], ladder[3]
+            print("\nP3 ratios (p50):")
+            for r in pages:
+                print(ratio_line(f"{r.name} / L3", r.p50, l3.p50))
+            print(
+                ratio_line(
+                    "register, council auditor / L3 (target ≤ 1.5)", register.p50, l3.p50, 1.5
+                )
+            )
+            print(
+                ratio_line("register, council auditor / L2 (target ≤ 6)", register.p50, l2.p50, 6)
+            )
+            print(ratio_line("API list / L2 (target ≤ 2)", api.p50, l2.p50, 2))
+            print("\nP2 targets (p95): register ≤ 50 ms, system page ≤ 75 ms, API list ≤ 30 ms")
+            for r, target in ((register, 50), (filtered, 50), (system_page, 75), (api, 30)):
+                print(f"  {r.name:46} p95 {r.p95:6.1f} ms  {'ok' if r.p95 <= target else 'OVER'}")
 
             # P4: closed-loop throughput at c=8, the register beside the bare page.
             throughput = [
                 run("L3 bare page, c=8", "/bench/l3/", council, concurrency=8),
                 run("register, c=8", "/systems/", council, concurrency=8),
             ]
+            print("\nP4 throughput at c=8:")
+            report(throughput)
+            print(
+                ratio_line(
+                    "register / L3 throughput (target ≥ 0.75)", throughput[1].rps, throughput[0].rps
+                )
+            )
 
             # P5: a fixed arrival rate (open model) at half the capacity for the mix it sends:
             # register and system page in turn, whose capacity is the harmonic mean of each
             # page's throughput with both workers busy (c=2).
-            open_results = []
+            print(
+                "\nP5 open model (h2load, 4 clients, fixed arrival rate; targets p95 ≤ 100, p99 ≤ 200 ms):"
+            )
             if H2LOAD:
-                mix_capacity = 2 / (1 / register.rps + 1 / pages[3].rps)
+                mix_capacity = 2 / (1 / register.rps + 1 / system_page.rps)
                 rate = max(1.0, mix_capacity / 2)
-                open_results.append(
-                    open_model(
-                        host,
-                        port,
-                        f"register + system page at {rate:.0f} req/s",
-                        ["/systems/", f"/systems/{rich}/"],
-                        council,
-                        rate,
-                        10 if short else 30,
-                    )
+                open_result = open_model(
+                    host,
+                    port,
+                    f"register + system page at {rate:.0f} req/s",
+                    ["/systems/", f"/systems/{rich}/"],
+                    council,
+                    rate,
+                    10 if short else 30,
                 )
+                results.append(open_result)
+                report([open_result])
+            else:
+                print("  h2load not installed (Debian package nghttp2-client): skipped")
 
             # P8: concurrency doubling on the register until p95 passes 1 s.
-            stress = []
-            for c in (2, 4, 8, 16) if short else (2, 4, 8, 16, 32, 64):
-                stress.append(run(f"register, c={c}", "/systems/", council, c, 2 if short else 10))
+            stress = [
+                run(f"register, c={c}", "/systems/", council, c, 2 if short else 10)
+                for c in ((2, 4, 8, 16) if short else (2, 4, 8, 16, 32, 64))
+            ]
         timeouts = server_log.read().count("WORKER TIMEOUT")
-
-    mode = "short" if short else "full"
-    print(f"\nGovReg page benchmarks ({mode}): {systems} systems in {bodies} bodies; gunicorn -w 2")
-    print(
-        f"client: {register.client}; c=2 unless stated; {duration:g} s per endpoint after {warmup:g} s warm-up\n"
-    )
-    report(ladder + pages)
-    l2, l3 = ladder[2], ladder[3]
-    print("\nP3 ratios (p50):")
-    by_name = {r.name: r for r in pages}
-    for r in pages:
-        print(ratio_line(f"{r.name} / L3", r.p50, l3.p50))
-    print(ratio_line("register, council auditor / L3 (target ≤ 1.5)", register.p50, l3.p50, 1.5))
-    print(ratio_line("register, council auditor / L2 (target ≤ 6)", register.p50, l2.p50, 6))
-    api = by_name["API list (50)"]
-    print(ratio_line("API list / L2 (target ≤ 2)", api.p50, l2.p50, 2))
-    print("\nP2 targets (p95): register ≤ 50 ms, system page ≤ 75 ms, API list ≤ 30 ms")
-    for name, target in (
-        ("register, council auditor", 50),
-        ("register, 3 filters + search", 50),
-        ("system page (20 risks, 20 comments)", 75),
-        ("API list (50)", 30),
-    ):
-        r = by_name[name]
-        print(f"  {name:46} p95 {r.p95:6.1f} ms  {'ok' if r.p95 <= target else 'OVER'}")
-
-    print("\nP4 throughput at c=8:")
-    report(throughput)
-    print(
-        ratio_line("register / L3 throughput (target ≥ 0.75)", throughput[1].rps, throughput[0].rps)
-    )
-
-    print(
-        "\nP5 open model (h2load, 4 clients, fixed arrival rate; targets p95 ≤ 100, p99 ≤ 200 ms):"
-    )
-    if open_results:
-        report(open_results)
-    else:
-        print("  h2load not installed (Debian package nghttp2-client): skipped")
-
     print("\nP8 stress (register list, concurrency doubling):")
     report(stress)
     knee = [r.name for r in stress if r.p95 < 1000]
     print(f"  knee (last step with p95 < 1 s): {knee[-1] if knee else 'none'}")
     print(f"  gunicorn worker timeouts: {timeouts}")
 
-    errors = sum(r.errors for r in ladder + pages + throughput + open_results + stress)
+    errors = sum(r.errors for r in results)
     print(f"\nnon-2xx responses: {errors}")
+    problems = []
     if errors:
         problems.append(f"{errors} non-2xx responses")
     if timeouts:

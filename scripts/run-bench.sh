@@ -6,6 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+export PYTHONUNBUFFERED=1  # figures appear as each part finishes
 short=""
 [ "${1:-}" = "--short" ] && short="--short"
 export BENCH_DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/govreg_bench}"
