@@ -12,6 +12,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from accounts import permissions
 from audit.models import AuditEvent
+from govreg.links import url_with_pk
 
 from . import services, uploads
 from .filters import RegisterFilter
@@ -37,10 +38,8 @@ class SystemListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
-        # One reverse() for the page instead of one per row (50 rows: about a millisecond).
-        head, tail = reverse("registers:system_detail", args=[0]).rsplit("/0/", 1)
         for system in context["systems"]:
-            system.detail_url = f"{head}/{system.pk}/{tail}"
+            system.detail_url = url_with_pk("registers:system_detail", system.pk)
         context["filter_choices"] = self.filterset.display_choices(self.request.user)
         context["can_create"] = bool(permissions.organisation_ids(self.request.user, "create_system"))
         return context

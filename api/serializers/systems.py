@@ -1,12 +1,12 @@
 """Systems: the register list, the full record, recording a new system and changing fields."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import permissions
 from accounts.models import Organisation, Role, User
+from govreg.links import url_with_pk
 from registers.choices import Capability, EmploymentDecision, LifecycleStage
 from registers.models import AlgorithmicSystem, DataSpecification, ModelSpecification
 from registers.sections import FIELD_SECTIONS
@@ -35,9 +35,9 @@ class SystemLinksMixin(serializers.Serializer):
     @extend_schema_field(SystemLinksSerializer)
     def get_links(self, system) -> dict:
         return {
-            "api": reverse("api:system-detail", args=[system.pk]),
-            "atrs": reverse("api:system-atrs", args=[system.pk]),
-            "web": reverse("registers:system_detail", args=[system.pk]),
+            "api": url_with_pk("api:system-detail", system.pk),
+            "atrs": url_with_pk("api:system-atrs", system.pk),
+            "web": url_with_pk("registers:system_detail", system.pk),
         }
 
 
