@@ -7,9 +7,11 @@ concurrent user and records each request's latency.
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -17,7 +19,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -297,46 +298,52 @@ def _python_load(host, port, name, path, cookie, concurrency, warmup, duration) 
     )
 
 
-H2LOAD = shutil.which("h2load")
+def open_model(host, port, name, paths, cookie, rate, duration, seed=20261122) -> Result:
+    """Requests arriving at ``rate`` a second on average (Poisson arrivals, a fixed seed) for
+    ``duration`` seconds over ``paths`` in turn, whatever the server's speed: each request is
+    sent at its scheduled moment on a connection of its own, and its latency is counted from
+    that moment, so a slow answer delays nothing else and nothing is left out (no coordinated
+    omission). An asyncio client: at these rates it needs a few per cent of one core."""
+    rng = random.Random(seed)
+    moments, at = [], 0.0
+    while at < duration:
+        moments.append(at)
+        at += rng.expovariate(rate)
+    header = f"Cookie: {cookie}\r\n" if cookie else ""
+    requests = [
+        f"GET {paths[i % len(paths)]} HTTP/1.1\r\nHost: {host}:{port}\r\n{header}"
+        "Connection: close\r\n\r\n".encode()
+        for i in range(len(moments))
+    ]
 
+    async def one(start: float, moment: float, request: bytes):
+        await asyncio.sleep(max(0.0, start + moment - time.perf_counter()))
+        scheduled = start + moment
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.write(request)
+        await writer.drain()
+        status_line = await reader.readline()
+        await reader.read()  # to the end: the server closes the connection
+        writer.close()
+        return (time.perf_counter() - scheduled) * 1000, int(status_line.split()[1])
 
-def open_model(host, port, name, paths, cookie, rate, duration) -> Result:
-    """Requests at a fixed arrival rate (no coordinated omission), h2load over HTTP/1.1:
-    4 clients, each sending ``rate / 4`` requests a second over the ``paths`` in turn, for
-    ``duration`` seconds. p95/p99 come from h2load's per-request log."""
-    clients = 4
-    with tempfile.NamedTemporaryFile(suffix=".tsv") as log:
-        command = [
-            H2LOAD,
-            "--h1",
-            "-n",  # a number of requests, not -D: with --rps, h2load 1.52 can run on past -D
-            str(max(clients, round(rate * duration))),
-            "-c",
-            str(clients),
-            "--rps",
-            f"{rate / clients:.2f}",
-            "--log-file",
-            log.name,
-            "-H",
-            f"cookie: {cookie}",
-            *[f"http://{host}:{port}{p}" for p in paths],
-        ]
-        subprocess.run(
-            command, capture_output=True, text=True, check=True, timeout=duration * 3 + 30
+    async def run():
+        start = time.perf_counter() + 0.1
+        return await asyncio.gather(
+            *(one(start, m, r) for m, r in zip(moments, requests, strict=True))
         )
-        rows = [line.split("\t") for line in Path(log.name).read_text().splitlines() if line]
-    # Columns: start time (µs since the epoch), HTTP status, latency (µs).
-    latencies = [int(r[2]) / 1000 for r in rows]
-    errors = sum(1 for r in rows if not 200 <= int(r[1]) < 300)
+
+    answers = asyncio.run(run())
+    latencies = [ms for ms, _status in answers]
     return Result(
         name,
-        requests=len(rows),
+        requests=len(answers),
         seconds=duration,
         p50=percentile(latencies, 50),
         p95=percentile(latencies, 95),
         p99=percentile(latencies, 99),
-        errors=errors,
-        client="h2load",
+        errors=sum(1 for _ms, status in answers if not 200 <= status < 300),
+        client="asyncio, Poisson arrivals",
     )
 
 
