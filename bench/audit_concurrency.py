@@ -1,15 +1,15 @@
 """The audit log under concurrent writes (QUALITY.md R10): complete, one entry per change, no
 forks, and what the chain lock costs.
 
-    python bench/audit_concurrency.py            # 8 threads × 150 mutations
-    python bench/audit_concurrency.py --short    # CI: 4 threads × 25
+    python bench/audit_concurrency.py            # 8 processes × 150 mutations
+    python bench/audit_concurrency.py --short    # CI: 4 processes × 25
 
-Threads (each with its own database connection) edit record sections, comment and add risks on
+Processes (each with its own database connection, as gunicorn's workers) edit record sections, comment and add risks on
 a system of each of two bodies, through the services, all at once. Every mutation carries a
 unique token. Afterwards: every successful mutation has exactly one audit entry carrying its
 token (none missing, none doubled); positions are unique and gapless; ``verify_audit_log``
 exits 0; and the p95 of ``audit.record`` (which waits for the chain's lock) is printed beside
-the same call made by one thread alone. It also shows what the design does not capture: a
+the same call made by one process alone. It also shows what the design does not capture: a
 ``QuerySet.update()`` and a raw SQL UPDATE write no audit entry, because the history is
 written by the services, not by database triggers (the trigger only refuses changes to the
 log itself). Uses the benchmark database (BENCH_DATABASE_URL), seeding it if needed.
@@ -18,6 +18,7 @@ log itself). Uses the benchmark database (BENCH_DATABASE_URL), seeding it if nee
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
 import statistics
@@ -40,7 +41,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--short", action="store_true")
     options = parser.parse_args()
-    threads_n, per_thread = (4, 25) if options.short else (8, 150)
+    workers_n, per_worker = (4, 25) if options.short else (8, 150)
     systems, bodies = (1000, 10) if options.short else (10_000, 50)
     env = seeded_environment(systems, bodies, static=False, CONN_MAX_AGE="0")
     os.environ.update(env)
@@ -113,7 +114,7 @@ def main() -> int:
                     },
                 )
 
-    # One thread alone first: the chain lock never waits.
+    # One process alone first: the chain lock never waits.
     for i in range(20):
         system, hr, rep = targets[i % 2]
         mutate(("edit", "comment", "risk")[i % 3], system, hr, rep, f"r10-{uuid.uuid4().hex[:12]}")
@@ -121,31 +122,39 @@ def main() -> int:
     timings.clear()
 
     start_position = audit.chain_head()[0]
-    succeeded: list[str] = []
-    failures: Counter = Counter()
-    done_lock = threading.Lock()
+    # Processes, as gunicorn's workers are (threads would also wait for each other's GIL).
+    context = multiprocessing.get_context("fork")
+    outcomes = context.Queue()
+    connection.close()  # each process opens its own
 
     def worker(n: int) -> None:
-        for i in range(per_thread):
+        timings.clear()
+        succeeded, failures = [], Counter()
+        for i in range(per_worker):
             system, hr, rep = targets[(n + i) % 2]
             kind = ("edit", "comment", "risk")[(n + i) % 3]
             token = f"r10-{uuid.uuid4().hex[:12]}"
             try:
                 mutate(kind, system, hr, rep, token)
             except Exception as error:  # noqa: BLE001 - counted and reported
-                with done_lock:
-                    failures[f"{type(error).__name__}: {str(error).splitlines()[0][:90]}"] += 1
+                failures[f"{type(error).__name__}: {str(error).splitlines()[0][:90]}"] += 1
             else:
-                with done_lock:
-                    succeeded.append(token)
+                succeeded.append(token)
         connection.close()
+        outcomes.put((succeeded, dict(failures), list(timings)))
 
     began = time.perf_counter()
-    workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads_n)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
+    processes = [context.Process(target=worker, args=(n,)) for n in range(workers_n)]
+    for process in processes:
+        process.start()
+    succeeded, failures, timings = [], Counter(), []
+    for _process in processes:
+        tokens, failed, taken = outcomes.get(timeout=900)
+        succeeded += tokens
+        failures.update(failed)
+        timings += taken
+    for process in processes:
+        process.join(timeout=60)
     elapsed = time.perf_counter() - began
     audit.record = original_record
 
@@ -185,8 +194,8 @@ def main() -> int:
             )
     uncaptured = AuditEvent.objects.count() == before
 
-    attempted = threads_n * per_thread
-    print(f"\nAudit log under concurrent writes: {threads_n} threads × {per_thread} mutations")
+    attempted = workers_n * per_worker
+    print(f"\nAudit log under concurrent writes: {workers_n} processes × {per_worker} mutations")
     print(f"  mutations committed {len(succeeded)} of {attempted} in {elapsed:.1f} s", end="")
     print(f" ({', '.join(f'{k} {v}' for k, v in failures.items()) or 'no failures'})")
     print(f"  audit entries written {len(events)}; missing {len(missing)}; doubled {len(doubled)}")
