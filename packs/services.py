@@ -790,6 +790,20 @@ def sweep(*, now: dt.datetime | None = None) -> SweepResult:
 # --- Downloading ----------------------------------------------------------------------------
 
 
+def open_download(user, pack: AuditPack, *, ip: str = ""):
+    """A ready pack's file, opened for ``user`` to download (logged); ``None`` when the file
+    is missing from storage (logged as an error: the row says ready, the storage disagrees)."""
+    try:
+        handle = pack.file.open("rb")
+    except FileNotFoundError:
+        log.error(
+            "pack %s is ready but its file %s is missing from storage", pack.pk, pack.file.name
+        )
+        return None
+    log_download(user, pack, ip=ip)
+    return handle
+
+
 def log_download(user, pack: AuditPack, *, ip: str = "") -> None:
     security_log.info(
         "pack.download",

@@ -5,13 +5,11 @@ so another body's pack is a 404 like a missing one; downloading needs ``download
 each of those bodies (403 otherwise, e.g. for HR officers).
 """
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,13 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
 from accounts import permissions
+from govreg.downloads import file_download
 from registers.models import AlgorithmicSystem
 
 from . import services
 from .forms import CouncilPackForm, OrganisationPackForm, SystemPackForm
 from .models import AuditPack, PackScope
-
-log = logging.getLogger("govreg.packs")
 
 
 class PackListView(LoginRequiredMixin, ListView):
@@ -174,24 +171,10 @@ def download_pack(request, pk):
     services.require_on_pack(request.user, "download_pack", pack)
     if not pack.is_ready or not pack.file:
         raise Http404
-    try:
-        handle = pack.file.open("rb")
-    except FileNotFoundError:
-        log.error(
-            "pack %s is ready but its file %s is missing from storage", pack.pk, pack.file.name
-        )
-        raise Http404 from None
-    services.log_download(request.user, pack, ip=request.META.get("REMOTE_ADDR", ""))
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=pack.download_filename(),
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    handle = services.open_download(request.user, pack, ip=request.META.get("REMOTE_ADDR", ""))
+    if handle is None:
+        raise Http404
+    return file_download(handle, filename=pack.download_filename(), content_type="application/pdf")
 
 
 @require_POST

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -12,6 +12,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from accounts import permissions
 from audit.models import AuditEvent
+from govreg.downloads import file_download
 from govreg.links import url_with_pk
 
 from . import services, uploads
@@ -32,7 +33,9 @@ class SystemListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         base = permissions.visible(self.request.user, AlgorithmicSystem).for_register()
-        self.filterset = RegisterFilter(self.request.GET or None, queryset=base, user=self.request.user)
+        self.filterset = RegisterFilter(
+            self.request.GET or None, queryset=base, user=self.request.user
+        )
         return self.filterset.qs if self.filterset.is_bound else base
 
     def get_context_data(self, **kwargs):
@@ -41,7 +44,9 @@ class SystemListView(LoginRequiredMixin, ListView):
         for system in context["systems"]:
             system.detail_url = url_with_pk("registers:system_detail", system.pk)
         context["filter_choices"] = self.filterset.display_choices(self.request.user)
-        context["can_create"] = bool(permissions.organisation_ids(self.request.user, "create_system"))
+        context["can_create"] = bool(
+            permissions.organisation_ids(self.request.user, "create_system")
+        )
         return context
 
 
@@ -70,7 +75,9 @@ class SystemCreateView(LoginRequiredMixin, FormView):
             one_sentence_description=data["one_sentence_description"],
             lifecycle_stage=data["lifecycle_stage"],
         )
-        messages.success(self.request, _("System recorded. Now complete each section of the record."))
+        messages.success(
+            self.request, _("System recorded. Now complete each section of the record.")
+        )
         return redirect("registers:system_tasks", pk=system.pk)
 
 
@@ -87,7 +94,9 @@ class SystemDetailView(SystemMixin, TemplateView):
         context.update(
             sections=section_statuses(system),
             status_labels=STATUS_LABELS,
-            attachments=system.attachments.select_related("uploaded_by").order_by("title", "-revision"),
+            attachments=system.attachments.select_related("uploaded_by").order_by(
+                "title", "-revision"
+            ),
             history=AuditEvent.objects.for_system(system.pk)[:HISTORY_ON_PAGE],
             can_edit=permissions.can(user, "edit_system", system),
             can_upload=permissions.can(user, "upload_evidence", system),
@@ -111,7 +120,9 @@ class SystemTaskListView(SystemMixin, TemplateView):
         rows = section_statuses(self.system)
         context["sections"] = rows
         context["status_labels"] = STATUS_LABELS
-        context["completed"] = sum(1 for _s, status in rows if status in ("completed", "not_applicable"))
+        context["completed"] = sum(
+            1 for _s, status in rows if status in ("completed", "not_applicable")
+        )
         return context
 
 
@@ -140,7 +151,9 @@ class SectionEditView(SystemMixin, FormView):
         kwargs["instance"] = self.system
         if not self.section.related_name:
             kwargs["initial"] = {
-                "fingerprint": services.fingerprint(services.section_values(self.system, self.section))
+                "fingerprint": services.fingerprint(
+                    services.section_values(self.system, self.section)
+                )
             }
         return kwargs
 
@@ -226,15 +239,11 @@ class EvidenceDownloadView(SystemMixin, TemplateView):
         attachment = get_object_or_404(
             Attachment.objects.filter(system=self.system), pk=kwargs["attachment_pk"]
         )
-        response = FileResponse(
+        return file_download(
             attachment.file.open("rb"),
-            as_attachment=True,
             filename=download_name(attachment),
             content_type=attachment.content_type,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
 
 
 def download_name(attachment: Attachment) -> str:

@@ -22,6 +22,7 @@ from registers.models import AlgorithmicSystem
 from .common import (
     GovRegModelSerializer,
     ProblemSerializer,
+    RevisionedChangeMixin,
     StrictFieldsMixin,
     SystemRefSerializer,
     UserRefSerializer,
@@ -402,17 +403,8 @@ class RiskCreateSerializer(RiskWriteSerializer):
     system = SystemField()
 
 
-class RiskUpdateSerializer(RiskWriteSerializer):
-    revision = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text=_("The revision your change is based on (or send If-Match)."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = False
+class RiskUpdateSerializer(RevisionedChangeMixin, RiskWriteSerializer):
+    pass
 
 
 class RiskAcceptSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -536,17 +528,8 @@ class ActionCreateSerializer(ActionWriteSerializer):
     system = SystemField()
 
 
-class ActionChangeSerializer(ActionWriteSerializer):
-    revision = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text=_("The revision your change is based on (or send If-Match)."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = False
+class ActionChangeSerializer(RevisionedChangeMixin, ActionWriteSerializer):
+    pass
 
 
 class ProgressUpdateCreateSerializer(StrictFieldsMixin, serializers.Serializer):

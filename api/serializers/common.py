@@ -54,6 +54,28 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
+class PartialChangeMixin:
+    """A change to an existing object: send only the fields you change (none is required, and
+    none takes a default, so a field left out stays as it is)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            if hasattr(field, "default"):
+                field.default = serializers.empty
+
+
+class RevisionedChangeMixin(PartialChangeMixin, serializers.Serializer):
+    """A partial change guarded by the revision it is based on (or ``If-Match``)."""
+
+    revision = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("The revision your change is based on (or send If-Match)."),
+    )
+
+
 class BlankableURLField(serializers.URLField):
     """A web address, or empty (documented as such in the OpenAPI schema)."""
 

@@ -24,7 +24,13 @@ from consultations.models import (
 )
 
 from .assessments import LinksSerializer, SystemField, links
-from .common import GovRegModelSerializer, StrictFieldsMixin, SystemRefSerializer, UserRefSerializer
+from .common import (
+    GovRegModelSerializer,
+    PartialChangeMixin,
+    StrictFieldsMixin,
+    SystemRefSerializer,
+    UserRefSerializer,
+)
 
 # --- Consultations ------------------------------------------------------------------------------
 
@@ -460,15 +466,8 @@ class RightsRequestCreateSerializer(RightsRequestWriteSerializer):
     system = SystemField()
 
 
-class RightsRequestUpdateSerializer(RightsRequestWriteSerializer):
+class RightsRequestUpdateSerializer(PartialChangeMixin, RightsRequestWriteSerializer):
     """Send only the fields you change."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = False
-            if hasattr(field, "default"):
-                field.default = serializers.empty
 
 
 class RightsExtendSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -431,7 +431,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         data = self._detail(assessment)
         if assessment.pk in open_before:
             return Response(data)
-        return self.created(data, data["links"]["api"])
+        return self.created(Response(data))
 
     # --- sections ---------------------------------------------------------------------------
 

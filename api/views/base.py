@@ -71,9 +71,24 @@ class TenantViewSet(viewsets.GenericViewSet):
         if not permissions.organisation_ids(self.request.user, action):
             raise PermissionDenied(action)
 
-    def created(self, data: dict, location: str) -> Response:
-        """201 with the new object's API address in ``Location``."""
-        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
+    # The full representation that reads and writes of one object answer with.
+    detail_serializer_class = None
+
+    def etag(self, obj) -> str | None:
+        """The object's revision as an ``ETag`` (for ``If-Match``), where it has one."""
+        return None
+
+    def detail_response(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
+        data = self.detail_serializer_class(obj, context={"request": self.request}).data
+        tag = self.etag(obj)
+        return Response(data, status=status_code, headers={"ETag": tag} if tag else None)
+
+    def created(self, response: Response) -> Response:
+        """The new object's representation as 201, its API address (``links.api``) in
+        ``Location``."""
+        response.status_code = status.HTTP_201_CREATED
+        response["Location"] = response.data["links"]["api"]
+        return response
 
 
 class WorkflowConflict(APIException):

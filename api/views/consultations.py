@@ -294,10 +294,11 @@ class ConcernViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
             self.action, ConcernDetailSerializer
         )
 
-    def _detail(self, pk, status_code=status.HTTP_200_OK) -> Response:
-        concern = self.get_queryset().get(pk=pk)
-        data = ConcernDetailSerializer(concern, context={"request": self.request}).data
-        return Response(data, status=status_code)
+    detail_serializer_class = ConcernDetailSerializer
+
+    def _detail(self, pk) -> Response:
+        """The concern read again with what its full representation needs."""
+        return self.detail_response(self.get_queryset().get(pk=pk))
 
     def create(self, request, *args, **kwargs):
         self.require_somewhere("raise_concern")
@@ -310,9 +311,7 @@ class ConcernViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
             concern = services.raise_concern(actor=request.user, system=system, **cleaned)
         except services.WorkflowError as error:
             raise refused_as_invalid(error) from None
-        response = self._detail(concern.pk, status.HTTP_201_CREATED)
-        response["Location"] = response.data["links"]["api"]
-        return response
+        return self.created(self._detail(concern.pk))
 
     @action(detail=True, methods=["post"])
     def respond(self, request, *args, **kwargs):
@@ -427,10 +426,11 @@ class RightsRequestViewSet(
             "export": RightsRequestExportSerializer,
         }.get(self.action, RightsRequestSerializer)
 
-    def _detail(self, pk, status_code=status.HTTP_200_OK) -> Response:
-        rights_request = self.get_queryset().get(pk=pk)
-        data = RightsRequestSerializer(rights_request, context={"request": self.request}).data
-        return Response(data, status=status_code)
+    detail_serializer_class = RightsRequestSerializer
+
+    def _detail(self, pk) -> Response:
+        """The rights request read again with what its full representation needs."""
+        return self.detail_response(self.get_queryset().get(pk=pk))
 
     def create(self, request, *args, **kwargs):
         self.require_somewhere("manage_rights_requests")
@@ -443,9 +443,7 @@ class RightsRequestViewSet(
             logged = services.log_rights_request(actor=request.user, system=system, **cleaned)
         except services.WorkflowError as error:
             raise refused_as_invalid(error) from None
-        response = self._detail(logged.pk, status.HTTP_201_CREATED)
-        response["Location"] = response.data["links"]["api"]
-        return response
+        return self.created(self._detail(logged.pk))
 
     def partial_update(self, request, *args, **kwargs):
         rights_request = self.get_object()

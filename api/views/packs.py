@@ -7,9 +7,6 @@ covers: another body's pack is a 404) and the PDF needs ``download_pack`` in eac
 
 from __future__ import annotations
 
-import logging
-
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +17,7 @@ from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from govreg.downloads import file_download
 from packs import services
 from packs.models import AuditPack
 
@@ -27,8 +25,6 @@ from ..filters import PackFilter, StrictOrderingFilter, UserFilterBackend
 from ..schema import error_responses, list_schema, read_schema
 from ..serializers.packs import PackRequestSerializer, PackSerializer
 from .base import TenantViewSet, workflow_error
-
-log = logging.getLogger("govreg.packs")
 
 
 @extend_schema_view(
@@ -124,21 +120,9 @@ class PackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
                 % {"status": pack.get_status_display()},
                 code="not_ready",
             )
-        try:
-            handle = pack.file.open("rb")
-        except FileNotFoundError:
-            log.error(
-                "pack %s is ready but its file %s is missing from storage", pack.pk, pack.file.name
-            )
-            raise NotFound() from None
-        services.log_download(request.user, pack, ip=request.META.get("REMOTE_ADDR", ""))
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=pack.download_filename(),
-            content_type="application/pdf",
+        handle = services.open_download(request.user, pack, ip=request.META.get("REMOTE_ADDR", ""))
+        if handle is None:
+            raise NotFound()
+        return file_download(
+            handle, filename=pack.download_filename(), content_type="application/pdf"
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response

@@ -82,7 +82,7 @@ class RevisionMixin:
         except services.Conflict:
             current = type(obj).objects.values_list("revision", flat=True).get(pk=obj.pk)
             return precondition.response(current)
-        return self._detail(self.get_queryset().get(pk=obj.pk))
+        return self.detail_response(self.get_queryset().get(pk=obj.pk))
 
 
 @extend_schema_view(
@@ -158,12 +158,13 @@ class RiskViewSet(
     def _form_kwargs(self, risk) -> dict:
         return {"instance": risk}
 
-    def _detail(self, obj, status_code=status.HTTP_200_OK) -> Response:
-        data = RiskSerializer(obj, context={"request": self.request}).data
-        return Response(data, status=status_code, headers={"ETag": revision_etag(obj)})
+    detail_serializer_class = RiskSerializer
+
+    def etag(self, obj) -> str:
+        return revision_etag(obj)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._detail(self.get_object())
+        return self.detail_response(self.get_object())
 
     def create(self, request, *args, **kwargs):
         self.require_somewhere("manage_risks")
@@ -174,9 +175,7 @@ class RiskViewSet(
         cleaned = checked_by_form(RiskForm(data=form_data({"status": "open", **data})))
         data = {name: cleaned[name] for name in RiskForm._meta.fields}
         risk = services.create_risk(system, actor=request.user, data=data)
-        response = self._detail(self.get_queryset().get(pk=risk.pk), status.HTTP_201_CREATED)
-        response["Location"] = response.data["links"]["api"]
-        return response
+        return self.created(self.detail_response(self.get_queryset().get(pk=risk.pk)))
 
     def partial_update(self, request, *args, **kwargs):
         risk = self.get_object()
@@ -199,7 +198,7 @@ class RiskViewSet(
             services.accept_risk(risk, actor=request.user, **cleaned)
         except services.WorkflowError as error:
             return workflow_error(error.message)
-        return self._detail(self.get_queryset().get(pk=risk.pk))
+        return self.detail_response(self.get_queryset().get(pk=risk.pk))
 
 
 @extend_schema_view(
@@ -266,12 +265,13 @@ class ActionViewSet(
     def _form_kwargs(self, action) -> dict:
         return {"instance": action, "system": action.system}
 
-    def _detail(self, obj, status_code=status.HTTP_200_OK) -> Response:
-        data = ActionDetailSerializer(obj, context={"request": self.request}).data
-        return Response(data, status=status_code, headers={"ETag": revision_etag(obj)})
+    detail_serializer_class = ActionDetailSerializer
+
+    def etag(self, obj) -> str:
+        return revision_etag(obj)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._detail(self.get_object())
+        return self.detail_response(self.get_object())
 
     def create(self, request, *args, **kwargs):
         self.require_somewhere("manage_risks")
@@ -282,9 +282,7 @@ class ActionViewSet(
         cleaned = checked_by_form(ActionForm(data=form_data(data), system=system))
         data = {name: cleaned[name] for name in ActionForm._meta.fields}
         created = services.create_action(system, actor=request.user, data=data)
-        response = self._detail(self.get_queryset().get(pk=created.pk), status.HTTP_201_CREATED)
-        response["Location"] = response.data["links"]["api"]
-        return response
+        return self.created(self.detail_response(self.get_queryset().get(pk=created.pk)))
 
     def partial_update(self, request, *args, **kwargs):
         plan_action = self.get_object()

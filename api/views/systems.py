@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -132,6 +132,7 @@ class SystemViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     ordering_fields = ["name", "reference", "lifecycle_stage", "next_review_date", "updated_at"]
     ordering = ["name", "id"]
     export_serializer_class = SystemExportSerializer
+    detail_serializer_class = SystemDetailSerializer
     export_name = "register"
 
     def get_queryset(self):
@@ -150,7 +151,7 @@ class SystemViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     def retrieve(self, request, *args, **kwargs):
         system = self.get_object()
-        return self._detail(system)
+        return self.detail_response(system)
 
     def create(self, request, *args, **kwargs):
         if not permissions.organisation_ids(request.user, "create_system"):
@@ -166,9 +167,7 @@ class SystemViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             lifecycle_stage=data["lifecycle_stage"],
         )
         system = self.get_queryset().get(pk=system.pk)
-        response = self._detail(system, status=status.HTTP_201_CREATED)
-        response["Location"] = response.data["links"]["api"]
-        return response
+        return self.created(self.detail_response(system))
 
     def partial_update(self, request, *args, **kwargs):
         system = self.get_object()
@@ -190,12 +189,11 @@ class SystemViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             services.update_system(system, actor=request.user, data=data, expected_version=expected)
         except services.VersionConflict as exc:
             return conflict(status_code, code, exc.current_version)
-        return self._detail(self.get_queryset().get(pk=system.pk))
+        return self.detail_response(self.get_queryset().get(pk=system.pk))
 
     @action(detail=True, methods=["get"])
     def atrs(self, request, *args, **kwargs):
         return Response(atrs_record(self.get_object()))
 
-    def _detail(self, system, status=status.HTTP_200_OK) -> Response:
-        data = SystemDetailSerializer(system, context={"request": self.request}).data
-        return Response(data, status=status, headers={"ETag": version_etag(system)})
+    def etag(self, system) -> str:
+        return version_etag(system)
