@@ -20,11 +20,10 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from packs.snapshot import heat_map
+from packs.snapshot import choice_label, heat_map, long_date, person_name
 
 from . import aia
 from . import questionnaire as engine
@@ -48,22 +47,6 @@ KIND_ORDER = (Kind.DPIA, Kind.EQIA, Kind.AIA)
 DESCRIPTION_IN_COLLECTION = 160  # characters of an overdue action shown in body/council packs
 
 
-def _name(user) -> str:
-    return user.get_full_name() if user is not None else ""
-
-
-def _label(choices, value) -> str:
-    """A choice's label (faster than ``get_FOO_display``, which hashes every lazy label)."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value or "")
-
-
-def _day(value) -> str:
-    return date_format(value, "j F Y") if value else ""
-
-
 def _cut(text: str, limit: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -78,11 +61,11 @@ def _version(a: Assessment, today) -> dict[str, Any]:
         "id": a.pk,
         "kind": a.kind,
         "short": str(SHORT_NAMES[a.kind]),
-        "kind_label": _label(Kind, a.kind),
+        "kind_label": choice_label(Kind, a.kind),
         "version": a.version,
         "status": a.status,
-        "status_label": _label(Status, a.status),
-        "approved_by": _name(a.approved_by) if a.approved_by_id else "",
+        "status_label": choice_label(Status, a.status),
+        "approved_by": person_name(a.approved_by) if a.approved_by_id else "",
         "approved_at": a.approved_at,
         "content_hash": a.content_hash,
         "next_review_due": a.next_review_due,
@@ -188,7 +171,7 @@ def _dpia_findings(a: Assessment) -> dict[str, Any]:
     ico = _("Required: a residual risk is high.") if required else _("Not required.")
     if required and result.get("ico_advice_due"):
         ico += " " + _("The ICO's advice is due by %(date)s.") % {
-            "date": _day(dt.date.fromisoformat(result["ico_advice_due"]))
+            "date": long_date(dt.date.fromisoformat(result["ico_advice_due"]))
         }
     if required and result.get("ico_blocks_go_live"):
         ico += " " + _("The system cannot go live until the ICO has responded.")
@@ -276,9 +259,9 @@ def _full_version(a: Assessment, system, today) -> dict[str, Any]:
     entry = _version(a, today)
     entry.update(
         {
-            "prepared_by": _name(a.prepared_by),
+            "prepared_by": person_name(a.prepared_by),
             "prepared_at": a.created_at,
-            "submitted_by": _name(a.submitted_by) if a.submitted_by_id else "",
+            "submitted_by": person_name(a.submitted_by) if a.submitted_by_id else "",
             "submitted_at": a.submitted_at,
         }
     )
@@ -331,8 +314,8 @@ def _risk(risk: Risk, sources: dict[int, str], today) -> dict[str, Any]:
     residual = risk.residual_score
     return {
         "ref": risk.reference,
-        "category": _label(RiskCategory, risk.category),
-        "gwc_principle": _label(GoodWorkPrinciple, risk.gwc_principle),
+        "category": choice_label(RiskCategory, risk.category),
+        "gwc_principle": choice_label(GoodWorkPrinciple, risk.gwc_principle),
         "description": risk.description,
         "affected_groups": risk.affected_groups,
         "likelihood": risk.likelihood,
@@ -348,12 +331,12 @@ def _risk(risk: Risk, sources: dict[int, str], today) -> dict[str, Any]:
         "residual_band_label": _band_label(residual),
         "owner": risk.owner,
         "status": risk.status,
-        "status_label": _label(RiskStatus, risk.status),
+        "status_label": choice_label(RiskStatus, risk.status),
         "review_due": risk.review_due,
         "review_overdue": bool(
             risk.status != RiskStatus.CLOSED and risk.review_due and risk.review_due < today
         ),
-        "accepted_by": _name(risk.accepted_by) if risk.accepted_by_id else "",
+        "accepted_by": person_name(risk.accepted_by) if risk.accepted_by_id else "",
         "accepted_at": risk.accepted_at,
         "accepted_until": risk.accepted_until,
         "acceptance_reason": risk.acceptance_reason,
@@ -373,7 +356,7 @@ def _action(action: Action, refs: dict[int, str], sources: dict[int, str], today
         "owner": action.owner,
         "due_date": action.due_date,
         "progress": action.progress,
-        "progress_label": _label(Progress, action.progress),
+        "progress_label": choice_label(Progress, action.progress),
         "completed_on": action.completed_on,
         "overdue": action.progress != Progress.ACHIEVED and action.due_date < today,
         "risk": refs.get(action.risk_id, ""),
@@ -381,9 +364,9 @@ def _action(action: Action, refs: dict[int, str], sources: dict[int, str], today
         "updates": [
             {
                 "on": u.on,
-                "progress_label": _label(Progress, u.progress),
+                "progress_label": choice_label(Progress, u.progress),
                 "note": u.note,
-                "by": _name(u.author),
+                "by": person_name(u.author),
             }
             for u in sorted(action.updates.all(), key=lambda u: (u.on, u.pk))
         ],
@@ -422,7 +405,7 @@ def _overdue(versions, risks, actions, today) -> list[str]:
         if a.status == Status.APPROVED and a.next_review_due and a.next_review_due < today:
             items.append(
                 _("%(kind)s review overdue (due %(date)s)")
-                % {"kind": SHORT_NAMES[a.kind], "date": _day(a.next_review_due)}
+                % {"kind": SHORT_NAMES[a.kind], "date": long_date(a.next_review_due)}
             )
     for risk in sorted(risks, key=lambda r: r.number):
         if (
@@ -432,18 +415,18 @@ def _overdue(versions, risks, actions, today) -> list[str]:
         ):
             items.append(
                 _("Risk %(ref)s: acceptance expired on %(date)s")
-                % {"ref": risk.reference, "date": _day(risk.accepted_until)}
+                % {"ref": risk.reference, "date": long_date(risk.accepted_until)}
             )
         elif risk.status != RiskStatus.CLOSED and risk.review_due and risk.review_due < today:
             items.append(
                 _("Risk %(ref)s review overdue (due %(date)s)")
-                % {"ref": risk.reference, "date": _day(risk.review_due)}
+                % {"ref": risk.reference, "date": long_date(risk.review_due)}
             )
     for action in sorted(actions, key=lambda a: (a.due_date, a.number)):
         if action.progress != Progress.ACHIEVED and action.due_date < today:
             items.append(
                 _("Action %(ref)s overdue (due %(date)s)")
-                % {"ref": action.reference, "date": _day(action.due_date)}
+                % {"ref": action.reference, "date": long_date(action.due_date)}
             )
     return items
 
@@ -455,9 +438,9 @@ def _covers(versions: list[Assessment]) -> list[dict]:
         if a.status != Status.APPROVED:
             continue
         label = _("%(kind)s, approved on %(date)s by %(person)s") % {
-            "kind": _label(Kind, a.kind),
-            "date": _day(timezone.localtime(a.approved_at)),
-            "person": _name(a.approved_by),
+            "kind": choice_label(Kind, a.kind),
+            "date": long_date(timezone.localtime(a.approved_at)),
+            "person": person_name(a.approved_by),
         }
         if a.kind == Kind.AIA and a.level:
             label += " · " + _("impact level %(level)s") % {"level": a.level}
@@ -466,7 +449,7 @@ def _covers(versions: list[Assessment]) -> list[dict]:
                 "kind": str(SHORT_NAMES[a.kind]),
                 "id": a.pk,
                 "version": a.version,
-                "status": _label(Status, a.status),
+                "status": choice_label(Status, a.status),
                 "label": label,
                 "hash": a.content_hash,
             }
@@ -492,7 +475,7 @@ def _part(system, versions, risks, actions, *, full: bool) -> dict[str, Any]:
                 "description": _cut(a.description, DESCRIPTION_IN_COLLECTION),
                 "owner": a.owner,
                 "due_date": a.due_date,
-                "progress_label": _label(Progress, a.progress),
+                "progress_label": choice_label(Progress, a.progress),
             }
             for a in sorted(actions, key=lambda a: (a.due_date, a.number))
             if a.progress != Progress.ACHIEVED and a.due_date < today

@@ -22,10 +22,10 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
+from packs.snapshot import choice_label, long_date, person_name
 
 from .choices import (
     AWAITING_RESPONSE,
@@ -57,22 +57,6 @@ from .models import (
 STAGE_ORDER = {value: n for n, value in enumerate(Stage.values)}
 
 
-def _name(user) -> str:
-    return user.get_full_name() if user is not None else ""
-
-
-def _label(choices, value) -> str:
-    """A choice's label (faster than ``get_FOO_display``, which hashes every lazy label)."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value or "")
-
-
-def _day(value) -> str:
-    return date_format(value, "j F Y") if value else ""
-
-
 def _ordered(consultations):
     return sorted(consultations, key=lambda c: (STAGE_ORDER.get(c.stage, 99), c.created_at, c.pk))
 
@@ -89,10 +73,10 @@ def _positions(consultation, *, full: bool) -> tuple[list[dict], list[str], bool
         {
             "union": str(p.union),
             "position": p.position,
-            "position_label": _label(Agreement, p.position),
+            "position_label": choice_label(Agreement, p.position),
             "statement": p.statement,
             "conditions": p.conditions,
-            "recorded_by": _name(p.recorded_by) if full else "",
+            "recorded_by": person_name(p.recorded_by) if full else "",
             "recorded_at": p.recorded_at,
             "current": p.pk in current,
         }
@@ -112,12 +96,12 @@ def _stage(consultation, *, full: bool) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": consultation.pk,
         "stage": consultation.stage,
-        "stage_label": _label(Stage, consultation.stage),
+        "stage_label": choice_label(Stage, consultation.stage),
         "status": consultation.status,
-        "status_label": _label(ConsultationStatus, consultation.status),
+        "status_label": choice_label(ConsultationStatus, consultation.status),
         "unions": [str(u) for u in consultation.unions.all()],
         "outcome": consultation.outcome,
-        "outcome_label": _label(Agreement, consultation.outcome),
+        "outcome_label": choice_label(Agreement, consultation.outcome),
         "concluded_at": consultation.concluded_at,
         "positions": [p for p in positions if p["current"]],
         "waiting_for": waiting,
@@ -139,8 +123,8 @@ def _stage(consultation, *, full: bool) -> dict[str, Any]:
             "summary": consultation.summary,
             "planned_start": consultation.planned_start,
             "opened_at": consultation.opened_at,
-            "opened_by": _name(consultation.opened_by) if consultation.opened_by_id else "",
-            "concluded_by": _name(consultation.concluded_by)
+            "opened_by": person_name(consultation.opened_by) if consultation.opened_by_id else "",
+            "concluded_by": person_name(consultation.concluded_by)
             if consultation.concluded_by_id
             else "",
             "outcome_summary": consultation.outcome_summary,
@@ -156,27 +140,27 @@ def _stage(consultation, *, full: bool) -> dict[str, Any]:
                         {
                             "name": a.name,
                             "role": a.role,
-                            "side": _label(AttendeeSide, a.side),
+                            "side": choice_label(AttendeeSide, a.side),
                             "union": str(a.union) if a.union_id else "",
                         }
                         for a in m.attendees.all()
                     ],
                     "minutes": m.minutes,
                     "decisions": m.decisions,
-                    "recorded_by": _name(m.recorded_by),
+                    "recorded_by": person_name(m.recorded_by),
                 }
                 for m in meetings
             ],
             "disclosures": [
                 {
                     "label": d.label,
-                    "kind_label": _label(DisclosureKind, d.kind),
+                    "kind_label": choice_label(DisclosureKind, d.kind),
                     "version": d.version,
                     "sha256": d.sha256,
                     "reference": d.reference,
                     "note": d.note,
                     "shared_at": d.shared_at,
-                    "shared_by": _name(d.shared_by),
+                    "shared_by": person_name(d.shared_by),
                 }
                 for d in sorted(disclosures, key=lambda d: (d.shared_at, d.pk))
             ],
@@ -199,17 +183,17 @@ def _concern(concern, on, *, full: bool) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "reference": concern.reference,
         "summary": concern.summary,
-        "category": _label(RiskCategory, concern.category),
-        "source_label": _label(ConcernSource, concern.source),
+        "category": choice_label(RiskCategory, concern.category),
+        "source_label": choice_label(ConcernSource, concern.source),
         "anonymous": anonymous,
         # An anonymous concern stores no identity (a database constraint): nothing to print.
-        "raised_by": "" if anonymous or not full else _name(concern.raised_by),
+        "raised_by": "" if anonymous or not full else person_name(concern.raised_by),
         "union": "" if anonymous or not concern.union_id else str(concern.union),
         "raised_at": concern.raised_at,
         "due_on": concern.due_on,
         "overdue": concern.status in AWAITING_RESPONSE and concern.due_on < on,
         "status": concern.status,
-        "status_label": _label(ConcernStatus, concern.status),
+        "status_label": choice_label(ConcernStatus, concern.status),
         "resolved_at": concern.resolved_at,
     }
     if full:
@@ -217,9 +201,9 @@ def _concern(concern, on, *, full: bool) -> dict[str, Any]:
         entry["updates"] = [
             {
                 "kind": u.kind,
-                "kind_label": _label(ConcernUpdateKind, u.kind),
+                "kind_label": choice_label(ConcernUpdateKind, u.kind),
                 "at": u.created_at,
-                "by": _name(u.actor) if u.actor_id else "",
+                "by": person_name(u.actor) if u.actor_id else "",
                 "text": u.text,
             }
             for u in concern.updates.all()
@@ -239,7 +223,7 @@ def _roles(comments, organisation_ids) -> dict[tuple[int, int], str]:
         .select_related("union")
         .order_by("-is_active", "role", "pk")
     ):
-        label = _label(Role, m.role)
+        label = choice_label(Role, m.role)
         if m.role == Role.UNION_REP and m.union_id:
             label = _("%(role)s (%(union)s)") % {"role": label, "union": m.union}
         if label not in found[(m.organisation_id, m.user_id)]:
@@ -249,7 +233,7 @@ def _roles(comments, organisation_ids) -> dict[tuple[int, int], str]:
 
 def _comment(comment, role: str) -> dict[str, Any]:
     return {
-        "author": _name(comment.author),
+        "author": person_name(comment.author),
         "role": role,
         "at": comment.created_at,
         "text": comment.body,
@@ -270,7 +254,7 @@ def _threads(comments, organisation_id: int, roles) -> list[dict]:
             {
                 "about": c.target_label,
                 "resolved": c.resolved_at is not None,
-                "resolved_by": _name(c.resolved_by) if c.resolved_by_id else "",
+                "resolved_by": person_name(c.resolved_by) if c.resolved_by_id else "",
                 "resolved_at": c.resolved_at,
                 "reopened_at": c.reopened_at,
                 "replies": [
@@ -324,7 +308,7 @@ RIGHTS_FIELDS = ("system_id", "kind", "due_on", "closed_on", "extended", "outcom
 def _overdue(concerns, rights_totals) -> list[str]:
     items = [
         _("Concern %(reference)s: response overdue (due %(date)s)")
-        % {"reference": c["reference"], "date": _day(c["due_on"])}
+        % {"reference": c["reference"], "date": long_date(c["due_on"])}
         for c in sorted(concerns, key=lambda c: (c["due_on"], c["reference"]))
         if c["overdue"]
     ]

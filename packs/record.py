@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from audit.models import AuditEvent
+from packs.snapshot import choice_label
 from registers.choices import LifecycleStage
 from registers.display import display_value, field_label
 from registers.models import AlgorithmicSystem, Attachment, DataSpecification, ModelSpecification
@@ -39,13 +40,6 @@ def _specs(specs, names) -> list[dict]:
         {"title": str(spec), "fields": [field_entry(spec, n) for n in names if getattr(spec, n)]}
         for spec in specs
     ]
-
-
-def _stage_label(value) -> str:
-    try:
-        return str(LifecycleStage(value).label)
-    except ValueError:
-        return str(value or "")
 
 
 def snapshot_many(systems: list[AlgorithmicSystem]) -> dict[int, dict]:
@@ -113,8 +107,12 @@ def snapshot_many(systems: list[AlgorithmicSystem]) -> dict[int, dict]:
                     "position": e.position,
                     "at": e.created_at,
                     "by": e.actor.get_full_name() if e.actor else e.actor_label,
-                    "from": _stage_label((e.changes["lifecycle_stage"] + [None, None])[0]),
-                    "to": _stage_label((e.changes["lifecycle_stage"] + [None, None])[1]),
+                    "from": choice_label(
+                        LifecycleStage, (e.changes["lifecycle_stage"] + [None, None])[0]
+                    ),
+                    "to": choice_label(
+                        LifecycleStage, (e.changes["lifecycle_stage"] + [None, None])[1]
+                    ),
                     "action": e.get_action_label(),
                 }
                 for e in lifecycle_by[system.pk]

@@ -621,6 +621,27 @@ class PackTooLarge(Exception):
 # --- Helpers for parts ----------------------------------------------------------------------
 
 
+def person_name(user) -> str:
+    """A person's name as a pack prints it ("" for nobody)."""
+    return user.get_full_name() if user is not None else ""
+
+
+def choice_label(choices, value) -> str:
+    """A choice's label in the active language (faster than ``get_FOO_display``, which hashes
+    every lazy label); an unknown value as it is."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def long_date(value) -> str:
+    """A date as packs print it ("3 March 2026"), "" for none."""
+    from django.utils.formats import date_format
+
+    return date_format(value, "j F Y") if value else ""
+
+
 def heat_band(score: int) -> str:
     """The band of a likelihood × impact score on a 5 × 5 grid."""
     if score >= 15:
