@@ -9,7 +9,19 @@ from govreg.links import url_with_pk
 
 @pytest.mark.parametrize("language", ["en", "cy"])
 @pytest.mark.parametrize(
-    "name", ["registers:system_detail", "api:system-detail", "api:system-atrs"]
+    "name",
+    [
+        "registers:system_detail",
+        "api:system-detail",
+        "api:system-atrs",
+        "api:risk-detail",
+        "api:action-detail",
+        "api:assessment-detail",
+        "api:concern-detail",
+        "api:consultation-detail",
+        "api:rights-request-detail",
+        "api:sign-off-detail",
+    ],
 )
 @pytest.mark.parametrize("pk", [1, 42, 1234567])
 def test_matches_reverse(name, language, pk):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,6 +16,7 @@ from assessments.choices import (
     RiskStatus,
 )
 from assessments.models import Action, ActionUpdate, Assessment, Questionnaire, Risk
+from govreg.links import url_with_pk
 from registers.models import AlgorithmicSystem
 
 from .common import (
@@ -37,7 +37,7 @@ class LinksSerializer(serializers.Serializer):
 
 
 def links(api_name: str, obj) -> dict[str, str]:
-    return {"api": reverse(api_name, args=[obj.pk]), "web": obj.get_absolute_url()}
+    return {"api": url_with_pk(api_name, obj.pk), "web": obj.get_absolute_url()}
 
 
 class SystemField(serializers.PrimaryKeyRelatedField):
