@@ -4,7 +4,11 @@ must be there (``GOVREG_REQUIRE_SERVICES=1``, as in CI: ``.ci/run``)."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +58,48 @@ def wait_for(condition, *, timeout: float, what: str = "a condition", every: flo
             return value
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+CELERY = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "celery")
+
+
+@contextmanager
+def worker_process(*, queue: str, name: str, env: dict[str, str], log_path: Path):
+    """A real ``celery -A govreg worker`` subprocess on ``queue`` (one task at a time), its
+    output in ``log_path``; yields a function returning that output. Started within a bounded
+    wait, stopped by its process group."""
+    command = [
+        CELERY, "-A", "govreg", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
+        "-n", f"{name}@localhost", "-l", "INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    full_env = {**os.environ, "CONN_MAX_AGE": "0", "PYTHONUNBUFFERED": "1", **env}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=Path(CELERY).parents[2],
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def log_text() -> str:
+        return log_path.read_text(errors="replace")
+
+    try:
+        wait_for(
+            lambda: "ready." in log_text() or process.poll() is not None,
+            timeout=45,
+            what="the worker to start",
+        )
+        assert process.poll() is None, log_text()
+        yield log_text
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)

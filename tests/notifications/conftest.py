@@ -4,16 +4,12 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.services import postgres_url, require_redis, wait_for
+from tests.services import postgres_url, require_redis, worker_process
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
 REDIS_URL = os.environ.get("NOTIFICATIONS_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 
 
@@ -42,48 +38,19 @@ def celery_worker(settings, transactional_db, tmp_path, email_dir):
     saved = (app.conf.broker_url, app.conf.task_always_eager)
     use_broker(app, REDIS_URL, eager=False)
     app.control.purge()  # nothing left over from an earlier run
-    log_path = tmp_path / "worker.log"
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
         "DATABASE_URL": postgres_url(settings),
-        "CONN_MAX_AGE": "0",
         "REDIS_URL": REDIS_URL,
         "GOVREG_TEST_EMAIL_DIR": str(email_dir),
-        "PYTHONUNBUFFERED": "1",
     }
-    command = [
-        CELERY, "-A", "govreg", "worker", "--pool=solo", "--concurrency=1", "-Q", "celery",
-        "-n", f"notifications-test-{os.getpid()}@localhost", "-l", "INFO",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def log_text() -> str:
-        return log_path.read_text(errors="replace")
-
     try:
-        wait_for(
-            lambda: "ready." in log_text() or process.poll() is not None,
-            timeout=45,
-            what="the worker to start",
-        )
-        assert process.poll() is None, log_text()
-        yield log_text
+        with worker_process(
+            queue="celery",
+            name=f"notifications-test-{os.getpid()}",
+            env=env,
+            log_path=tmp_path / "worker.log",
+        ) as log_text:
+            yield log_text
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
         use_broker(app, saved[0], eager=saved[1])

@@ -9,8 +9,7 @@ from django.core import mail
 from consultations import services
 from notifications.models import Notification
 from tests.factories import SystemFactory
-
-from .conftest import wait_for
+from tests.services import wait_for
 
 
 @pytest.mark.worker

@@ -8,8 +8,6 @@ every wait is bounded.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -18,12 +16,10 @@ import pytest
 from notifications.models import Notification
 from oversight import services
 from tests.factories import SystemFactory
-from tests.services import postgres_url, require_redis, wait_for
+from tests.services import postgres_url, require_redis, wait_for, worker_process
 
 pytestmark = pytest.mark.worker
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
 REDIS_URL = os.environ.get("OVERSIGHT_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
 
 
@@ -56,56 +52,15 @@ def worker(settings, transactional_db, tmp_path):
     saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue)
     point_at(app, REDIS_URL, False, queue)
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.oversight.worker_settings",
         "DATABASE_URL": database,
-        "CONN_MAX_AGE": "0",
         "REDIS_URL": REDIS_URL,
         "OVERSIGHT_TEST_EMAIL_DIR": str(mail_dir),
-        "PYTHONUNBUFFERED": "1",
     }
-    log_path = tmp_path / "worker.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                CELERY,
-                "-A",
-                "govreg",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                queue,
-                "-n",
-                f"{queue}@localhost",
-                "-l",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     try:
-        wait_for(
-            lambda: "ready." in log_path.read_text(errors="replace") or process.poll() is not None,
-            timeout=45,
-            what="the worker to start",
-        )
-        assert process.poll() is None, log_path.read_text(errors="replace")
-        yield mail_dir
+        with worker_process(queue=queue, name=queue, env=env, log_path=tmp_path / "worker.log"):
+            yield mail_dir
     finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=15)
-        except ProcessLookupError:
-            pass
         point_at(app, *saved)
         import redis
 

@@ -8,8 +8,6 @@ canary file would appear. It is checked with kombu's own deserialisation under t
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -20,10 +18,8 @@ from kombu.exceptions import ContentDisallowed
 from kombu.serialization import dumps, loads, prepare_accept_content
 
 from govreg.celery import app
-from tests.services import require_redis, wait_for
+from tests.services import require_redis, wait_for, worker_process
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
 REDIS_URL = os.environ.get("SECURITY_TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
 
 
@@ -82,50 +78,21 @@ def test_a_real_worker_refuses_a_pickled_task_message(tmp_path):
     sender.conf.accept_content = ["pickle", "json"]
     sender.send_task("packs.sweep", args=[Canary(canary)], queue=queue, serializer="pickle")
 
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "REDIS_URL": REDIS_URL,
-        "CONN_MAX_AGE": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [
-        CELERY, "-A", "govreg", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
-        "-n", f"security-{os.getpid()}@localhost", "-l", "INFO",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-
-    def log_text() -> str:
-        return log_path.read_text(errors="replace")
-
+    env = {"DJANGO_SETTINGS_MODULE": "tests.settings", "REDIS_URL": REDIS_URL}
     try:
-        wait_for(
-            lambda: "ready." in log_text() or process.poll() is not None,
-            timeout=45,
-            what="the worker to start",
-        )
-        assert process.poll() is None, log_text()
-        wait_for(
-            lambda: "ContentDisallowed" in log_text() or "Refusing to deserialize" in log_text(),
-            timeout=20,
-            what="the worker to refuse the pickled message",
-        )
-        time.sleep(1)
-        assert not canary.exists(), "the worker unpickled the message"
-        assert "succeeded" not in log_text(), "no task ran"
+        with worker_process(
+            queue=queue, name=f"security-{os.getpid()}", env=env, log_path=tmp_path / "worker.log"
+        ) as log_text:
+            wait_for(
+                lambda: (
+                    "ContentDisallowed" in log_text() or "Refusing to deserialize" in log_text()
+                ),
+                timeout=20,
+                what="the worker to refuse the pickled message",
+            )
+            time.sleep(1)
+            assert not canary.exists(), "the worker unpickled the message"
+            assert "succeeded" not in log_text(), "no task ran"
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
         client = redis.Redis.from_url(REDIS_URL)
         client.delete(queue, f"_kombu.binding.{queue}")
