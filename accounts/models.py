@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from govreg.public_ids import PublicIdModel
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -32,7 +34,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
-class User(AbstractUser):
+class User(PublicIdModel, AbstractUser):
     """A person who signs in with their e-mail address."""
 
     username = None

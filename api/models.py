@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govreg.public_ids import PublicIdModel
+
 TOKEN_TAG = "govreg"  # noqa: S105 - the visible start of every token, not a secret
 
 
@@ -27,7 +29,7 @@ class ApiTokenQuerySet(models.QuerySet):
         return self.filter(user=user).order_by("-created_at")
 
 
-class ApiToken(models.Model):
+class ApiToken(PublicIdModel):
     """One personal API token (only its hash is stored)."""
 
     user = models.ForeignKey(

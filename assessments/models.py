@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from govreg.public_ids import PublicIdModel
+
 from . import questionnaire as engine
 from .choices import (
     IMPACT_CHOICES,
@@ -126,7 +128,7 @@ class AssessmentQuerySet(models.QuerySet):
         return self.filter(status=Status.IN_REVIEW, system__organisation_id__in=organisation_ids)
 
 
-class Assessment(models.Model):
+class Assessment(PublicIdModel):
     """One version of a DPIA, EqIA or AIA of one system."""
 
     tenant_path = "system__organisation"
@@ -279,7 +281,7 @@ class RiskQuerySet(models.QuerySet):
         return self.filter(status=RiskStatus.ACCEPTED, accepted_until__lt=today)
 
 
-class Risk(models.Model):
+class Risk(PublicIdModel):
     """A risk in the system's risk register, scored likelihood × impact on 1–5 scales."""
 
     tenant_path = "system__organisation"
@@ -453,7 +455,7 @@ class ActionQuerySet(models.QuerySet):
         return self.select_related("risk", "assessment").order_by("due_date", "number")
 
 
-class Action(models.Model):
+class Action(PublicIdModel):
     """A mitigation action in the system's action plan, with dated progress updates."""
 
     tenant_path = "system__organisation"

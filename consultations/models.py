@@ -26,6 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from govreg.public_ids import PublicIdModel
+
 from . import toolkit
 from .choices import (
     AWAITING_RESPONSE,
@@ -92,7 +94,7 @@ class ConsultationQuerySet(models.QuerySet):
         )
 
 
-class Consultation(models.Model):
+class Consultation(PublicIdModel):
     """The consultation with the recognised unions about one system at one stage."""
 
     tenant_path = "system__organisation"
@@ -244,7 +246,7 @@ class DiscussionPoint(models.Model):
         return self.consultation.system_id
 
 
-class Meeting(models.Model):
+class Meeting(PublicIdModel):
     """A consultation meeting: who attended, the minutes and the decisions."""
 
     tenant_path = "consultation__system__organisation"
@@ -422,7 +424,7 @@ class CommentQuerySet(models.QuerySet):
         )
 
 
-class Comment(models.Model):
+class Comment(PublicIdModel):
     """A comment on a system's record, assessment, risk or consultation. A comment without a
     parent starts a thread; replies point at the thread's first comment."""
 
@@ -515,7 +517,7 @@ class ConcernQuerySet(models.QuerySet):
         return self.select_related("system__organisation", "union", "raised_by")
 
 
-class Concern(models.Model):
+class Concern(PublicIdModel):
     """A concern about a system. Anonymous concerns store no identity of any kind."""
 
     tenant_path = "system__organisation"
@@ -649,7 +651,7 @@ class RightsRequestQuerySet(models.QuerySet):
         return self.select_related("system")
 
 
-class RightsRequest(models.Model):
+class RightsRequest(PublicIdModel):
     """A worker's request to exercise a right about a system. Identified by the body's case
     reference: personal details only when they are needed to handle it."""
 

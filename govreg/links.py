@@ -5,12 +5,13 @@ A page or API list of 50 rows with three links each would otherwise resolve 150 
 reversed once per URL name, language, script prefix and URLconf, and the id put in its place.
 """
 
+import uuid
 from functools import lru_cache
 
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
-_PLACEHOLDER = 987654321
+_PLACEHOLDER = uuid.UUID("ffffffff-ffff-4fff-bfff-ffffffffffff")
 
 
 @lru_cache(maxsize=256)
@@ -19,7 +20,8 @@ def _around_id(name: str, language: str | None, prefix: str, urlconf) -> tuple[s
     return head, tail
 
 
-def url_with_pk(name: str, pk: int) -> str:
-    """``reverse(name, args=[pk])`` for a URL whose only argument is an integer id."""
+def url_with_id(name: str, public_id: uuid.UUID) -> str:
+    """``reverse(name, args=[public_id])`` for a URL whose only argument is an object's public
+    identifier (``govreg.public_ids``)."""
     head, tail = _around_id(name, get_language(), get_script_prefix(), get_urlconf())
-    return f"{head}/{int(pk)}/{tail}"
+    return f"{head}/{uuid.UUID(str(public_id))}/{tail}"

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govreg.public_ids import PublicIdModel
+
 
 class NotificationQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -17,7 +19,7 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(emailed_at__isnull=True)
 
 
-class Notification(models.Model):
+class Notification(PublicIdModel):
     """One event for one person: the text they are sent and a link back to GovReg."""
 
     user = models.ForeignKey(

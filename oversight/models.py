@@ -23,6 +23,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from govreg.public_ids import PublicIdModel
 from registers.choices import LifecycleStage
 from registers.fields import MultipleChoiceField
 
@@ -176,7 +177,7 @@ class SignOffQuerySet(AppendOnlyQuerySet):
         return self.select_related("signed_by").latest_first()
 
 
-class SignOff(AppendOnly):
+class SignOff(PublicIdModel, AppendOnly):
     """The accountable manager's decision on a system as it stood at ``signed_at``.
 
     ``content_hash`` is the SHA-256 of ``snapshot`` (the record's material fields, its model
@@ -322,7 +323,7 @@ class PostDeploymentAuditQuerySet(AppendOnlyQuerySet):
         return self.select_related("recorded_by").order_by("-conducted_on", "-pk")
 
 
-class PostDeploymentAudit(AppendOnly):
+class PostDeploymentAudit(PublicIdModel, AppendOnly):
     """An audit of a system in pilot or use, using the WPC guidance's questions.
 
     Recorded once it has been carried out (it is a record, never edited: a correction is a new

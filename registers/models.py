@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from govreg.public_ids import PublicIdModel
+
 from .choices import (
     ATRS_PHASE_FOR_STAGE,
     BuildOrBuy,
@@ -31,6 +33,7 @@ class AlgorithmicSystemQuerySet(models.QuerySet):
         """Rows of the register list: one query, no per-row lookups."""
         return self.select_related("organisation", "accountable_manager").only(
             "id",
+            "uuid",
             "reference",
             "name",
             "name_cy",
@@ -45,6 +48,7 @@ class AlgorithmicSystemQuerySet(models.QuerySet):
             "organisation__name_cy",
             "organisation__slug",
             "accountable_manager__id",
+            "accountable_manager__uuid",
             "accountable_manager__email",
             "accountable_manager__full_name",
         )
@@ -58,7 +62,7 @@ class AlgorithmicSystemQuerySet(models.QuerySet):
         return self.filter(publication_status=PublicationStatus.PUBLISHED)
 
 
-class AlgorithmicSystem(models.Model):
+class AlgorithmicSystem(PublicIdModel):
     """One algorithmic or AI system that manages workers, as the body records it."""
 
     tenant_path = "organisation"

@@ -13,7 +13,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from accounts import permissions
 from audit.models import AuditEvent
 from govreg.downloads import file_download
-from govreg.links import url_with_pk
+from govreg.links import url_with_id
 
 from . import services, uploads
 from .filters import RegisterFilter
@@ -42,7 +42,7 @@ class SystemListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         for system in context["systems"]:
-            system.detail_url = url_with_pk("registers:system_detail", system.pk)
+            system.detail_url = url_with_id("registers:system_detail", system.uuid)
         context["filter_choices"] = self.filterset.display_choices(self.request.user)
         context["can_create"] = bool(
             permissions.organisation_ids(self.request.user, "create_system")

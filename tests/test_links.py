@@ -1,10 +1,12 @@
-"""``url_with_pk`` gives exactly what ``reverse`` gives, in each language."""
+"""``url_with_id`` gives exactly what ``reverse`` gives, in each language."""
+
+import uuid
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from govreg.links import url_with_pk
+from govreg.links import url_with_id
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
@@ -23,14 +25,19 @@ from govreg.links import url_with_pk
         "api:sign-off-detail",
     ],
 )
-@pytest.mark.parametrize("pk", [1, 42, 1234567])
-def test_matches_reverse(name, language, pk):
+@pytest.mark.parametrize("public_id", [uuid.UUID(int=1), uuid.uuid4(), uuid.uuid4()])
+def test_matches_reverse(name, language, public_id):
     with translation.override(language):
-        assert url_with_pk(name, pk) == reverse(name, args=[pk])
+        assert url_with_id(name, public_id) == reverse(name, args=[public_id])
 
 
 def test_welsh_pages_keep_their_prefix():
     with translation.override("cy"):
-        assert url_with_pk("registers:system_detail", 7).startswith("/cy/")
+        assert url_with_id("registers:system_detail", uuid.uuid4()).startswith("/cy/")
     with translation.override("en"):
-        assert not url_with_pk("registers:system_detail", 7).startswith("/cy/")
+        assert not url_with_id("registers:system_detail", uuid.uuid4()).startswith("/cy/")
+
+
+def test_only_a_uuid_is_put_in_the_link():
+    with pytest.raises(ValueError):
+        url_with_id("registers:system_detail", "1/../../admin")
