@@ -8,7 +8,7 @@ object did not exist, and a disallowed action on a visible object answers 403.
 
 Usage::
 
-    system = get_object_or_404(visible(request.user, AlgorithmicSystem), pk=pk)
+    system = get_object_or_404(visible(request.user, AlgorithmicSystem), uuid=public_id)
     require(request.user, "edit_system", system)
 """
 

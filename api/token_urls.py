@@ -8,5 +8,5 @@ app_name = "api_tokens"
 
 urlpatterns = [
     path("", tokens.token_list, name="list"),
-    path("<int:pk>/revoke/", tokens.token_revoke, name="revoke"),
+    path("<uuid:pk>/revoke/", tokens.token_revoke, name="revoke"),
 ]

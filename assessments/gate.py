@@ -30,7 +30,7 @@ def _approved_on(assessment) -> str:
 
 def items(system) -> list[GateItem]:
     slots = by_kind(system)
-    url = reverse("assessments:overview", args=[system.pk])
+    url = reverse("assessments:overview", args=[system.uuid])
     out: list[GateItem] = []
 
     dpia = slots[Kind.DPIA]["approved"]
@@ -148,7 +148,7 @@ def items(system) -> list[GateItem]:
                 True,
                 _("Impact level %(level)s; version %(v)d approved %(on)s.")
                 % {"level": aia.level, "v": aia.version, "on": _approved_on(aia)},
-                reverse("assessments:result", args=[system.pk, aia.pk]),
+                reverse("assessments:result", args=[system.uuid, aia.uuid]),
             )
         )
         findings = aia.result.get("findings") or []
@@ -158,7 +158,7 @@ def items(system) -> list[GateItem]:
                 _("No blocking findings (WPC guidance)"),
                 not findings,
                 _("None.") if not findings else ", ".join(findings),
-                reverse("assessments:result", args=[system.pk, aia.pk]),
+                reverse("assessments:result", args=[system.uuid, aia.uuid]),
             )
         )
     return out

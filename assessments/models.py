@@ -234,7 +234,7 @@ class Assessment(PublicIdModel):
         return f"{self.short_name} v{self.version} – {self.system}"
 
     def get_absolute_url(self):
-        return reverse("assessments:detail", args=[self.system_id, self.pk])
+        return reverse("assessments:detail", args=[self.system.uuid, self.uuid])
 
     @property
     def short_name(self) -> str:
@@ -268,7 +268,7 @@ class RiskQuerySet(models.QuerySet):
         return self.exclude(status=RiskStatus.CLOSED)
 
     def for_register(self):
-        return self.select_related("accepted_by", "assessment").order_by(
+        return self.select_related("system", "accepted_by", "assessment").order_by(
             "-likelihood", "-impact", "number"
         )
 
@@ -402,7 +402,7 @@ class Risk(PublicIdModel):
         return f"R{self.number}: {self.description[:60]}"
 
     def get_absolute_url(self):
-        return reverse("assessments:risk_detail", args=[self.system_id, self.pk])
+        return reverse("assessments:risk_detail", args=[self.system.uuid, self.uuid])
 
     @property
     def reference(self) -> str:
@@ -452,7 +452,7 @@ class ActionQuerySet(models.QuerySet):
         return self.open().filter(due_date__lt=today)
 
     def for_plan(self):
-        return self.select_related("risk", "assessment").order_by("due_date", "number")
+        return self.select_related("system", "risk", "assessment").order_by("due_date", "number")
 
 
 class Action(PublicIdModel):
@@ -523,7 +523,7 @@ class Action(PublicIdModel):
         return f"A{self.number}: {self.description[:60]}"
 
     def get_absolute_url(self):
-        return reverse("assessments:action_detail", args=[self.system_id, self.pk])
+        return reverse("assessments:action_detail", args=[self.system.uuid, self.uuid])
 
     @property
     def reference(self) -> str:

@@ -4,11 +4,11 @@ from . import views
 
 app_name = "assessments"
 
-A = "<int:pk>/assessments/<int:aid>/"
+A = "<uuid:pk>/assessments/<uuid:aid>/"
 
 urlpatterns = [
-    path("<int:pk>/assessments/", views.OverviewView.as_view(), name="overview"),
-    path("<int:pk>/assessments/start/<slug:kind>/", views.StartView.as_view(), name="start"),
+    path("<uuid:pk>/assessments/", views.OverviewView.as_view(), name="overview"),
+    path("<uuid:pk>/assessments/start/<slug:kind>/", views.StartView.as_view(), name="start"),
     path(A, views.DetailView.as_view(), name="detail"),
     path(A + "check/", views.CheckView.as_view(), name="check"),
     path(A + "review/", views.ReviewView.as_view(), name="review"),
@@ -24,13 +24,13 @@ urlpatterns = [
         views.RowDeleteView.as_view(),
         name="row_delete",
     ),
-    path("<int:pk>/risks/", views.RiskListView.as_view(), name="risk_list"),
-    path("<int:pk>/risks/new/", views.RiskCreateView.as_view(), name="risk_create"),
-    path("<int:pk>/risks/<int:rid>/", views.RiskDetailView.as_view(), name="risk_detail"),
-    path("<int:pk>/risks/<int:rid>/edit/", views.RiskEditView.as_view(), name="risk_edit"),
-    path("<int:pk>/risks/<int:rid>/accept/", views.RiskAcceptView.as_view(), name="risk_accept"),
-    path("<int:pk>/actions/", views.ActionListView.as_view(), name="action_list"),
-    path("<int:pk>/actions/new/", views.ActionCreateView.as_view(), name="action_create"),
-    path("<int:pk>/actions/<int:xid>/", views.ActionDetailView.as_view(), name="action_detail"),
-    path("<int:pk>/actions/<int:xid>/edit/", views.ActionEditView.as_view(), name="action_edit"),
+    path("<uuid:pk>/risks/", views.RiskListView.as_view(), name="risk_list"),
+    path("<uuid:pk>/risks/new/", views.RiskCreateView.as_view(), name="risk_create"),
+    path("<uuid:pk>/risks/<uuid:rid>/", views.RiskDetailView.as_view(), name="risk_detail"),
+    path("<uuid:pk>/risks/<uuid:rid>/edit/", views.RiskEditView.as_view(), name="risk_edit"),
+    path("<uuid:pk>/risks/<uuid:rid>/accept/", views.RiskAcceptView.as_view(), name="risk_accept"),
+    path("<uuid:pk>/actions/", views.ActionListView.as_view(), name="action_list"),
+    path("<uuid:pk>/actions/new/", views.ActionCreateView.as_view(), name="action_create"),
+    path("<uuid:pk>/actions/<uuid:xid>/", views.ActionDetailView.as_view(), name="action_detail"),
+    path("<uuid:pk>/actions/<uuid:xid>/edit/", views.ActionEditView.as_view(), name="action_edit"),
 ]

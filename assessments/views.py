@@ -3,6 +3,7 @@ body's system is a 404), checks the action (403), validates with a form and call
 
 from __future__ import annotations
 
+import contextlib
 from functools import cached_property
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.views.generic import FormView, TemplateView
 from accounts import permissions
 from audit.models import AuditEvent
 from govreg.forms import add_service_errors
+from govreg.public_ids import public_id_or_404
 from registers.mixins import SystemMixin
 
 from . import aia, schema, services
@@ -40,7 +42,7 @@ class AssessmentMixin(SystemMixin):
             Assessment.objects.filter(system=self.system).select_related(
                 "questionnaire", "prepared_by", "submitted_by", "approved_by"
             ),
-            pk=self.kwargs["aid"],
+            uuid=self.kwargs["aid"],
         )
         assessment.system = self.system
         permissions.require(self.request.user, self.assessment_action, assessment)
@@ -58,7 +60,7 @@ class AssessmentMixin(SystemMixin):
         return super().get_context_data(**kwargs)
 
     def back_to_task_list(self):
-        return redirect("assessments:detail", self.system.pk, self.assessment.pk)
+        return redirect("assessments:detail", self.system.uuid, self.assessment.uuid)
 
 
 class OverviewView(SystemMixin, TemplateView):
@@ -104,8 +106,8 @@ class StartView(SystemMixin, TemplateView):
             assessment = services.start_assessment(self.system, actor=request.user, kind=kind)
         except services.WorkflowError as error:
             messages.error(request, error.message)
-            return redirect("assessments:overview", self.system.pk)
-        return redirect("assessments:detail", self.system.pk, assessment.pk)
+            return redirect("assessments:overview", self.system.uuid)
+        return redirect("assessments:detail", self.system.uuid, assessment.uuid)
 
 
 class DetailView(AssessmentMixin, TemplateView):
@@ -135,7 +137,7 @@ class DetailView(AssessmentMixin, TemplateView):
                 system=self.system, kind=a.kind, version__lt=a.version
             )
             .order_by("-version")
-            .only("pk", "version")
+            .only("pk", "uuid", "version")
             .first(),
         )
         if a.kind == Kind.AIA:
@@ -177,7 +179,7 @@ class SectionView(AssessmentMixin, FormView):
                 _("Version %(v)d is %(status)s and can no longer be changed.")
                 % {"v": a.version, "status": a.get_status_display().lower()},
             )
-            return redirect("assessments:detail", self.system.pk, a.pk)
+            return redirect("assessments:detail", self.system.uuid, a.uuid)
         slug = self.kwargs["section"]
         if a.kind == Kind.AIA:
             q = a.questionnaire.engine()
@@ -383,7 +385,7 @@ class RowEditView(AssessmentMixin, FormView):
             a = self.assessment
             if a.status != Status.DRAFT:
                 messages.error(request, _("This version can no longer be changed."))
-                return redirect("assessments:detail", self.system.pk, a.pk)
+                return redirect("assessments:detail", self.system.uuid, a.uuid)
             self.section = a.definition.section(kwargs["section"]) if a.definition else None
             if self.section is None or not self.section.rows:
                 raise Http404
@@ -447,7 +449,7 @@ class RowEditView(AssessmentMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect(
-            "assessments:section", self.system.pk, self.assessment.pk, self.section.slug
+            "assessments:section", self.system.uuid, self.assessment.uuid, self.section.slug
         )
 
     def get_context_data(self, **kwargs):
@@ -494,7 +496,7 @@ class RowDeleteView(AssessmentMixin, TemplateView):
             return self.render_to_response(context, status=409)
         messages.success(request, _("Removed “%(title)s”.") % {"title": context["row_title"]})
         return redirect(
-            "assessments:section", self.system.pk, self.assessment.pk, context["section"].slug
+            "assessments:section", self.system.uuid, self.assessment.uuid, context["section"].slug
         )
 
 
@@ -628,16 +630,16 @@ class CompareView(AssessmentMixin, TemplateView):
             .exclude(pk=a.pk)
             .order_by("-version")
         )
-        other_pk = self.request.GET.get("with")
-        if other_pk:
-            other = get_object_or_404(others, pk=other_pk)
+        other_id = self.request.GET.get("with")
+        if other_id:
+            other = get_object_or_404(others, uuid=public_id_or_404(other_id))
         else:
             other = others.filter(version__lt=a.version).first()
             if other is None:
                 raise Http404
         old, new = (other, a) if other.version < a.version else (a, other)
         context["old"], context["new"] = old, new
-        context["versions"] = list(others.only("pk", "version", "status"))
+        context["versions"] = list(others.only("pk", "uuid", "version", "status"))
         if a.kind == Kind.AIA:
             context["changes"] = None
             context["aia_changes"] = _aia_changes(old, new)
@@ -713,7 +715,9 @@ class RiskFormMixin:
         aid, ref = self.request.GET.get("from"), self.request.GET.get("ref", "")
         if not aid:
             return None, ""
-        assessment = get_object_or_404(Assessment.objects.filter(system=self.system), pk=aid)
+        assessment = get_object_or_404(
+            Assessment.objects.filter(system=self.system), uuid=public_id_or_404(aid)
+        )
         return assessment, ref[:80]
 
 
@@ -769,7 +773,7 @@ class RiskMixin(SystemMixin):
             Risk.objects.filter(system=self.system).select_related(
                 "accepted_by", "assessment", "created_by"
             ),
-            pk=self.kwargs["rid"],
+            uuid=self.kwargs["rid"],
         )
         permissions.require(self.request.user, self.risk_action, risk)
         return risk
@@ -919,8 +923,11 @@ class ActionCreateView(RiskFormMixin, SystemMixin, FormView):
     def get_initial(self):
         initial = super().get_initial()
         risk_id = self.request.GET.get("risk")
-        if risk_id and risk_id.isdigit():
-            initial["risk"] = Risk.objects.filter(system=self.system, pk=risk_id).first()
+        if risk_id:
+            with contextlib.suppress(Http404):
+                initial["risk"] = Risk.objects.filter(
+                    system=self.system, uuid=public_id_or_404(risk_id)
+                ).first()
         return initial
 
     def form_valid(self, form):
@@ -945,7 +952,7 @@ class ActionCreateView(RiskFormMixin, SystemMixin, FormView):
         )
         if assessment is not None and assessment.status == Status.DRAFT:
             section = ref.partition("/")[0]
-            return redirect("assessments:section", self.system.pk, assessment.pk, section)
+            return redirect("assessments:section", self.system.uuid, assessment.uuid, section)
         return redirect(action)
 
     def get_context_data(self, **kwargs):
@@ -963,7 +970,7 @@ class ActionMixin(SystemMixin):
             Action.objects.filter(system=self.system).select_related(
                 "risk", "assessment", "created_by"
             ),
-            pk=self.kwargs["xid"],
+            uuid=self.kwargs["xid"],
         )
         permissions.require(self.request.user, self.action_permission, action)
         return action
@@ -1000,7 +1007,7 @@ class ActionDetailView(ActionMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Progress update recorded."))
         return HttpResponseRedirect(
-            reverse("assessments:action_detail", args=[self.system.pk, self.action.pk])
+            reverse("assessments:action_detail", args=[self.system.uuid, self.action.uuid])
         )
 
     def get_context_data(self, **kwargs):

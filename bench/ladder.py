@@ -13,7 +13,7 @@ from django.template import engines
 from accounts import permissions
 from registers.models import AlgorithmicSystem
 
-FIELDS = ("id", "name", "lifecycle_stage", "organisation__name", "next_review_date")
+FIELDS = ("uuid", "name", "lifecycle_stage", "organisation__name", "next_review_date")
 BARE = engines["django"].from_string(
     "<!DOCTYPE html><html lang='en'><head><title>Bare</title></head><body><table>"
     "{% for s in systems %}<tr><td>{{ s.name }}</td><td>{{ s.organisation.name }}</td>"
@@ -31,7 +31,7 @@ def l1_raw_sql(request):
     ids = permissions.organisation_ids(request.user)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT s.id, s.name, s.lifecycle_stage, o.name, s.next_review_date "
+            "SELECT s.uuid, s.name, s.lifecycle_stage, o.name, s.next_review_date "
             "FROM registers_algorithmicsystem s JOIN accounts_organisation o ON o.id = s.organisation_id "
             "WHERE s.organisation_id = ANY(%s) ORDER BY s.name, s.id LIMIT 50",
             [ids],

@@ -33,19 +33,19 @@ from bench.harness import (  # noqa: E402
 PASSWORD = "bench-password"  # noqa: S105
 
 
-def rich_system_id(url: str) -> int:
+def rich_system_id(url: str) -> str:
     out = subprocess.run(
         [
             "psql",
             url,
             "-tAc",
-            "SELECT id FROM registers_algorithmicsystem WHERE reference = 'bench-00000'",
+            "SELECT uuid FROM registers_algorithmicsystem WHERE reference = 'bench-00000'",
         ],
         capture_output=True,
         text=True,
         check=True,
     )
-    return int(out.stdout.strip())
+    return out.stdout.strip()
 
 
 def ratio_line(name: str, value: float, base: float, target: float | None = None) -> str:

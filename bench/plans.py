@@ -76,7 +76,7 @@ def main() -> int:
             "/systems/?lifecycle_stage=in_use&publication_status=published&q=rota",
         ),
         ("register-one-body", hr, "/systems/"),
-        ("system-page-and-history", auditor, f"/systems/{rich.pk}/"),
+        ("system-page-and-history", auditor, f"/systems/{rich.uuid}/"),
         ("dashboard-overdue-reviews", hr, "/"),
         ("api-list", auditor, "/api/v1/systems/"),
     ]

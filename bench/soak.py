@@ -100,7 +100,7 @@ def main() -> int:
         slug: list(
             AlgorithmicSystem.objects.filter(organisation__slug=slug)
             .order_by("id")
-            .values_list("pk", flat=True)[:20]
+            .values_list("uuid", flat=True)[:20]
         )
         for slug in bodies
     }
@@ -136,15 +136,15 @@ def main() -> int:
             rng = random.Random(index)  # noqa: S311
             stop_at = time.monotonic() + duration
             while time.monotonic() < stop_at:
-                pk = rng.choice(targets[slug])
+                public_id = rng.choice(targets[slug])
                 roll = rng.random()
                 token = f"soak-{uuid.uuid4().hex}"
                 if roll < 0.70:
                     path = rng.choice(
                         [
                             reverse("registers:system_list"),
-                            reverse("registers:system_detail", args=[pk]),
-                            reverse("registers:system_history", args=[pk]),
+                            reverse("registers:system_detail", args=[public_id]),
+                            reverse("registers:system_history", args=[public_id]),
                         ]
                     )
                     started = time.monotonic()
@@ -164,7 +164,7 @@ def main() -> int:
                         continue
                     kind = rng.choice(kinds[role])
                     if kind == "section":
-                        form = reverse("registers:section_edit", args=[pk, "rationale"])
+                        form = reverse("registers:section_edit", args=[public_id, "rationale"])
                         status, html = user.get(form)
                         fields = {
                             "csrfmiddlewaretoken": CSRF.search(html).group(1),
@@ -174,7 +174,7 @@ def main() -> int:
                             "benefit": "Synthetic benefit.",
                         }
                     elif kind == "comment":
-                        form = reverse("consultations:comment_create", args=[pk])
+                        form = reverse("consultations:comment_create", args=[public_id])
                         status, html = user.get(form)
                         fields = {
                             "csrfmiddlewaretoken": CSRF.search(html).group(1),
@@ -183,7 +183,7 @@ def main() -> int:
                             "body": token,
                         }
                     else:
-                        form = reverse("consultations:concern_create", args=[pk])
+                        form = reverse("consultations:concern_create", args=[public_id])
                         status, html = user.get(form)
                         fields = {
                             "csrfmiddlewaretoken": CSRF.search(html).group(1),
@@ -197,9 +197,9 @@ def main() -> int:
                         if status in (301, 302, 303):
                             successes[kind].append(token)
                     continue
-                form = reverse("registers:system_detail", args=[pk])
+                form = reverse("registers:system_detail", args=[public_id])
                 status, html = user.get(form)
-                path = reverse("packs:request_system", args=[pk])
+                path = reverse("packs:request_system", args=[public_id])
                 status = user.post(
                     path,
                     {"csrfmiddlewaretoken": CSRF.search(html).group(1), "language": "en"},

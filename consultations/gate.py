@@ -38,10 +38,10 @@ def consultation_item(system, consultations) -> GateItem:
             label,
             False,
             _("No consultation has been planned for this stage yet."),
-            reverse("consultations:list", args=[system.pk]),
+            reverse("consultations:list", args=[system.uuid]),
         )
     latest = at_stage[-1]
-    url = reverse("consultations:detail", args=[system.pk, latest.pk])
+    url = reverse("consultations:detail", args=[system.uuid, latest.uuid])
     positions = latest.current_positions()
     if latest.status != ConsultationStatus.CONCLUDED:
         waiting = latest.unions_without_position()

@@ -180,7 +180,7 @@ class Consultation(PublicIdModel):
         return str(_("%(stage)s consultation") % {"stage": self.get_stage_display()})
 
     def get_absolute_url(self):
-        return reverse("consultations:detail", args=[self.system_id, self.pk])
+        return reverse("consultations:detail", args=[self.system.uuid, self.uuid])
 
     @property
     def guide(self) -> toolkit.StageGuide:
@@ -589,7 +589,7 @@ class Concern(PublicIdModel):
         return self.summary
 
     def get_absolute_url(self):
-        return reverse("consultations:concern_detail", args=[self.system_id, self.pk])
+        return reverse("consultations:concern_detail", args=[self.system.uuid, self.uuid])
 
     @property
     def reference(self) -> str:
@@ -726,7 +726,7 @@ class RightsRequest(PublicIdModel):
         return f"{self.case_reference} ({self.get_kind_display()})"
 
     def get_absolute_url(self):
-        return reverse("consultations:rights_detail", args=[self.system_id, self.pk])
+        return reverse("consultations:rights_detail", args=[self.system.uuid, self.uuid])
 
     @property
     def is_closed(self) -> bool:

@@ -57,7 +57,7 @@ def comments_panel_context(system, user) -> dict:
     from django.urls import reverse
 
     return comments_context(
-        system, system, user, reverse("registers:system_detail", args=[system.pk])
+        system, system, user, reverse("registers:system_detail", args=[system.uuid])
     )
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import Membership, Role, Union
 from audit import services as audit
-from notifications.services import bilingual, notify
+from notifications.services import bilingual, link, notify
 from registers.models import AlgorithmicSystem
 
 from . import dates, targets, toolkit
@@ -72,12 +71,6 @@ def _text(value: str, *, field: str, required: bool = True, limit: int = MAX_TEX
             % {"field": field, "limit": f"{limit:,}"}
         )
     return value
-
-
-def _english_url(name: str, *args) -> str:
-    """Links in notifications use the unprefixed (English) URL; the page offers Cymraeg."""
-    with translation.override("en"):
-        return reverse(name, args=args)
 
 
 def rep_membership(user, organisation_id: int) -> Membership | None:
@@ -261,7 +254,7 @@ def open_consultation(consultation: Consultation, *, actor) -> Consultation:
                 }
             )
         ),
-        url=_english_url("consultations:detail", system.pk, consultation.pk),
+        url=link("consultations:detail", system.uuid, consultation.uuid),
     )
     return consultation
 
@@ -336,7 +329,7 @@ def conclude_consultation(
                 % {"system": system.name, "outcome": consultation.get_outcome_display()}
             )
         ),
-        url=_english_url("consultations:detail", system.pk, consultation.pk),
+        url=link("consultations:detail", system.uuid, consultation.uuid),
     )
     return consultation
 
@@ -498,7 +491,7 @@ def _notify_disclosure(disclosure: Disclosure, consultation: Consultation) -> No
                 }
             )
         ),
-        url=_english_url("consultations:detail", system.pk, consultation.pk) + "#disclosures",
+        url=link("consultations:detail", system.uuid, consultation.uuid) + "#disclosures",
     )
 
 
@@ -644,7 +637,7 @@ def record_position(
                 }
             )
         ),
-        url=_english_url("consultations:detail", system.pk, consultation.pk),
+        url=link("consultations:detail", system.uuid, consultation.uuid),
     )
     return record
 
@@ -797,7 +790,7 @@ def _created_concern(concern: Concern, actor) -> Concern:
                 }
             )
         ),
-        url=_english_url("consultations:concern_detail", system.pk, concern.pk),
+        url=link("consultations:concern_detail", system.uuid, concern.uuid),
     )
     return concern
 
@@ -952,7 +945,7 @@ def respond_to_concern(
                 % {"organisation": system.organisation.name, "system": system.name, "text": text}
             )
         ),
-        url=_english_url("consultations:concern_detail", system.pk, concern.pk),
+        url=link("consultations:concern_detail", system.uuid, concern.uuid),
     )
     return concern
 
@@ -966,7 +959,7 @@ def _notify_hr_of_concern(concern: Concern, event: str, subject, body) -> None:
         event=event,
         subject=bilingual(subject, separator=" / "),
         body=bilingual(body),
-        url=_english_url("consultations:concern_detail", system.pk, concern.pk),
+        url=link("consultations:concern_detail", system.uuid, concern.uuid),
     )
 
 
@@ -1108,7 +1101,7 @@ def flag_overdue_concerns(*, on: dt.date | None = None) -> int:
                         }
                     )
                 ),
-                url=_english_url("consultations:concern_detail", system.pk, concern.pk),
+                url=link("consultations:concern_detail", system.uuid, concern.uuid),
             )
             flagged += 1
     return flagged

@@ -6,11 +6,11 @@ from . import views
 
 app_name = "consultations"
 
-C = "<int:pk>/consultation/<int:consultation_pk>/"
+C = "<uuid:pk>/consultation/<uuid:consultation_pk>/"
 
 urlpatterns = [
-    path("<int:pk>/consultation/", views.ConsultationListView.as_view(), name="list"),
-    path("<int:pk>/consultation/new/", views.ConsultationCreateView.as_view(), name="create"),
+    path("<uuid:pk>/consultation/", views.ConsultationListView.as_view(), name="list"),
+    path("<uuid:pk>/consultation/new/", views.ConsultationCreateView.as_view(), name="create"),
     path(C, views.ConsultationDetailView.as_view(), name="detail"),
     path(C + "edit/", views.ConsultationEditView.as_view(), name="edit"),
     path(C + "open/", views.ConsultationOpenView.as_view(), name="open"),
@@ -18,80 +18,80 @@ urlpatterns = [
     path(C + "checklist/", views.ChecklistView.as_view(), name="checklist"),
     path(C + "meetings/new/", views.MeetingFormView.as_view(), name="meeting_create"),
     path(
-        C + "meetings/<int:meeting_pk>/", views.MeetingDetailView.as_view(), name="meeting_detail"
+        C + "meetings/<uuid:meeting_pk>/", views.MeetingDetailView.as_view(), name="meeting_detail"
     ),
     path(
-        C + "meetings/<int:meeting_pk>/edit/", views.MeetingFormView.as_view(), name="meeting_edit"
+        C + "meetings/<uuid:meeting_pk>/edit/", views.MeetingFormView.as_view(), name="meeting_edit"
     ),
     path(C + "share/", views.ShareView.as_view(), name="share"),
     path(C + "position/", views.PositionView.as_view(), name="position"),
-    path("<int:pk>/comments/new/", views.CommentCreateView.as_view(), name="comment_create"),
+    path("<uuid:pk>/comments/new/", views.CommentCreateView.as_view(), name="comment_create"),
     path(
-        "<int:pk>/comments/<int:comment_pk>/reply/",
+        "<uuid:pk>/comments/<uuid:comment_pk>/reply/",
         views.CommentReplyView.as_view(),
         name="comment_reply",
     ),
     path(
-        "<int:pk>/comments/<int:comment_pk>/resolve/",
+        "<uuid:pk>/comments/<uuid:comment_pk>/resolve/",
         views.CommentThreadActionView.as_view(action="resolve"),
         name="comment_resolve",
     ),
     path(
-        "<int:pk>/comments/<int:comment_pk>/reopen/",
+        "<uuid:pk>/comments/<uuid:comment_pk>/reopen/",
         views.CommentThreadActionView.as_view(action="reopen"),
         name="comment_reopen",
     ),
     path(
-        "<int:pk>/comments/<int:comment_pk>/concern/",
+        "<uuid:pk>/comments/<uuid:comment_pk>/concern/",
         views.MarkConcernView.as_view(),
         name="comment_concern",
     ),
-    path("<int:pk>/concerns/", views.ConcernListView.as_view(), name="concern_list"),
-    path("<int:pk>/concerns/new/", views.ConcernCreateView.as_view(), name="concern_create"),
+    path("<uuid:pk>/concerns/", views.ConcernListView.as_view(), name="concern_list"),
+    path("<uuid:pk>/concerns/new/", views.ConcernCreateView.as_view(), name="concern_create"),
     path(
-        "<int:pk>/concerns/<int:concern_pk>/",
+        "<uuid:pk>/concerns/<uuid:concern_pk>/",
         views.ConcernDetailView.as_view(),
         name="concern_detail",
     ),
     path(
-        "<int:pk>/concerns/<int:concern_pk>/respond/",
+        "<uuid:pk>/concerns/<uuid:concern_pk>/respond/",
         views.ConcernRespondView.as_view(),
         name="concern_respond",
     ),
     path(
-        "<int:pk>/concerns/<int:concern_pk>/escalate/",
+        "<uuid:pk>/concerns/<uuid:concern_pk>/escalate/",
         views.ConcernActionView.as_view(action="escalate"),
         name="concern_escalate",
     ),
     path(
-        "<int:pk>/concerns/<int:concern_pk>/resolve/",
+        "<uuid:pk>/concerns/<uuid:concern_pk>/resolve/",
         views.ConcernActionView.as_view(action="resolve"),
         name="concern_resolve",
     ),
     path(
-        "<int:pk>/concerns/<int:concern_pk>/reopen/",
+        "<uuid:pk>/concerns/<uuid:concern_pk>/reopen/",
         views.ConcernActionView.as_view(action="reopen"),
         name="concern_reopen",
     ),
-    path("<int:pk>/rights-requests/", views.RightsListView.as_view(), name="rights_list"),
-    path("<int:pk>/rights-requests/new/", views.RightsCreateView.as_view(), name="rights_create"),
+    path("<uuid:pk>/rights-requests/", views.RightsListView.as_view(), name="rights_list"),
+    path("<uuid:pk>/rights-requests/new/", views.RightsCreateView.as_view(), name="rights_create"),
     path(
-        "<int:pk>/rights-requests/<int:request_pk>/",
+        "<uuid:pk>/rights-requests/<uuid:request_pk>/",
         views.RightsDetailView.as_view(),
         name="rights_detail",
     ),
     path(
-        "<int:pk>/rights-requests/<int:request_pk>/edit/",
+        "<uuid:pk>/rights-requests/<uuid:request_pk>/edit/",
         views.RightsEditView.as_view(),
         name="rights_edit",
     ),
     path(
-        "<int:pk>/rights-requests/<int:request_pk>/extend/",
+        "<uuid:pk>/rights-requests/<uuid:request_pk>/extend/",
         views.RightsExtendView.as_view(),
         name="rights_extend",
     ),
     path(
-        "<int:pk>/rights-requests/<int:request_pk>/close/",
+        "<uuid:pk>/rights-requests/<uuid:request_pk>/close/",
         views.RightsCloseView.as_view(),
         name="rights_close",
     ),

@@ -74,7 +74,7 @@ class ConsultationMixin(SystemMixin):
     @cached_property
     def consultation(self) -> Consultation:
         return get_object_or_404(
-            self.consultation_queryset(), pk=self.kwargs[self.consultation_url_kwarg]
+            self.consultation_queryset(), uuid=self.kwargs[self.consultation_url_kwarg]
         )
 
     def dispatch(self, request, *args, **kwargs):
@@ -88,7 +88,7 @@ class ConsultationMixin(SystemMixin):
         return super().get_context_data(**kwargs)
 
     def detail_url(self, anchor: str = "") -> str:
-        return reverse("consultations:detail", args=[self.system.pk, self.consultation.pk]) + anchor
+        return reverse("consultations:detail", args=[self.system.uuid, self.consultation.uuid]) + anchor
 
 
 def _safe_next(request, candidate: str | None, fallback: str) -> str:
@@ -304,12 +304,12 @@ class MeetingFormView(ConsultationMixin, TemplateView):
 
     @cached_property
     def meeting(self) -> Meeting | None:
-        pk = self.kwargs.get("meeting_pk")
-        if pk is None:
+        public_id = self.kwargs.get("meeting_pk")
+        if public_id is None:
             return None
         return get_object_or_404(
             Meeting.objects.filter(consultation=self.consultation).prefetch_related("attendees"),
-            pk=pk,
+            uuid=public_id,
         )
 
     def forms(self, data=None):
@@ -358,7 +358,7 @@ class MeetingFormView(ConsultationMixin, TemplateView):
                 form.add_error(None, str(error))
             else:
                 return redirect(
-                    "consultations:meeting_detail", self.system.pk, self.consultation.pk, meeting.pk
+                    "consultations:meeting_detail", self.system.uuid, self.consultation.uuid, meeting.uuid
                 )
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
@@ -384,7 +384,7 @@ class MeetingDetailView(ConsultationMixin, TemplateView):
             Meeting.objects.filter(consultation=self.consultation)
             .select_related("recorded_by")
             .prefetch_related("attendees__union"),
-            pk=self.kwargs["meeting_pk"],
+            uuid=self.kwargs["meeting_pk"],
         )
         context["can_manage"] = permissions.can(
             self.request.user, "manage_consultation", self.consultation
@@ -428,7 +428,7 @@ class ShareView(ConsultationMixin, TemplateView):
         form = forms.ShareForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose what to share."))
-            return redirect("consultations:share", self.system.pk, self.consultation.pk)
+            return redirect("consultations:share", self.system.uuid, self.consultation.uuid)
         type_label, _sep, object_id = form.cleaned_data["target"].partition(":")
         try:
             obj = _shareable(self.system, type_label, object_id)
@@ -440,7 +440,7 @@ class ShareView(ConsultationMixin, TemplateView):
             )
         except WorkflowError as error:
             messages.error(request, str(error))
-            return redirect("consultations:share", self.system.pk, self.consultation.pk)
+            return redirect("consultations:share", self.system.uuid, self.consultation.uuid)
         if created:
             messages.success(
                 request, _("“%(label)s” shared with the union reps.") % {"label": disclosure.label}
@@ -590,7 +590,7 @@ class CommentThreadMixin(SystemMixin):
     def comment(self) -> Comment:
         return get_object_or_404(
             Comment.objects.filter(system=self.system).select_related("author"),
-            pk=self.kwargs["comment_pk"],
+            uuid=self.kwargs["comment_pk"],
         )
 
     def back_url(self, form_next: str | None = None) -> str:
@@ -726,7 +726,7 @@ class ConcernMixin(SystemMixin):
             Concern.objects.filter(system=self.system).select_related(
                 "union", "raised_by", "source_comment"
             ),
-            pk=self.kwargs["concern_pk"],
+            uuid=self.kwargs["concern_pk"],
         )
 
     def dispatch(self, request, *args, **kwargs):
@@ -865,6 +865,7 @@ class RightsListView(SystemMixin, ListView):
     def get_queryset(self):
         return RightsRequest.objects.filter(system=self.system).only(
             "id",
+            "uuid",
             "system_id",
             "case_reference",
             "kind",
@@ -888,7 +889,7 @@ class RightsMixin(SystemMixin):
     def rights_request(self) -> RightsRequest:
         return get_object_or_404(
             RightsRequest.objects.filter(system=self.system).select_related("recorded_by"),
-            pk=self.kwargs["request_pk"],
+            uuid=self.kwargs["request_pk"],
         )
 
     def dispatch(self, request, *args, **kwargs):

@@ -9,6 +9,7 @@ names inherits :class:`PublicIdModel`; its migration adds the column with :func:
 import uuid
 
 from django.db import migrations, models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,3 +57,11 @@ def add_public_id(app_label: str, model_name: str, *, immutable_trigger: str = "
             ),
         ),
     ]
+
+
+def public_id_or_404(value: str | None) -> uuid.UUID:
+    """The UUID a query parameter gives, or a 404 for anything else (``?with=12``, ``?from=x``)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None

@@ -37,6 +37,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from .models import Notification
@@ -122,6 +123,13 @@ def bilingual(make: Callable[[], str], *, separator: str = "\n\n") -> str:
         if text not in versions:
             versions.append(text)
     return separator.join(versions)
+
+
+def link(name: str, *args) -> str:
+    """The page a notification points at. Links use the unprefixed (English) URL; the page
+    offers Cymraeg."""
+    with translation.override("en"):
+        return reverse(name, args=args)
 
 
 def absolute_url(url: str) -> str:

@@ -6,6 +6,6 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.NotificationListView.as_view(), name="list"),
-    path("<int:pk>/", views.open_notification, name="open"),
+    path("<uuid:pk>/", views.open_notification, name="open"),
     path("read/", views.mark_all_read, name="mark_all_read"),
 ]

@@ -20,14 +20,14 @@ class NotificationListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         return Notification.objects.for_user(self.request.user).only(
-            "id", "event", "subject", "body", "url", "created_at", "read_at"
+            "id", "uuid", "event", "subject", "body", "url", "created_at", "read_at"
         )
 
 
 @login_required
 def open_notification(request, pk):
     """Mark one of the user's notifications read and go to the page it is about."""
-    notification = get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
+    notification = get_object_or_404(Notification.objects.filter(user=request.user), uuid=pk)
     services.mark_read(notification)
     if url_has_allowed_host_and_scheme(
         notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -17,7 +17,7 @@ def item_for(system, status) -> GateItem:
     label = _("Current sign-off by the accountable senior manager")
     # The system page's sign-off section: every reader may open it (the sign-off page is the
     # accountable manager's only).
-    url = reverse("registers:system_detail", args=[system.pk]) + "#oversight"
+    url = reverse("registers:system_detail", args=[system.uuid]) + "#oversight"
     signoff = status.signoff
     if status.state == "none":
         if system.accountable_manager_id is None:

@@ -16,6 +16,7 @@ the reminders sent about them.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -23,6 +24,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models import Action
 from govreg.public_ids import PublicIdModel
 from registers.choices import LifecycleStage
 from registers.fields import MultipleChoiceField
@@ -250,11 +252,19 @@ class SignOff(PublicIdModel, AppendOnly):
         )
 
     def get_absolute_url(self):
-        return reverse("oversight:signoff_detail", args=[self.system_id, self.pk])
+        return reverse("oversight:signoff_detail", args=[self.system.uuid, self.uuid])
 
     @property
     def is_approval(self) -> bool:
         return self.decision in APPROVALS
+
+    @cached_property
+    def condition_rows(self) -> list[dict]:
+        """The conditions, each with the public identifier of the action it became (for its
+        link): one query, whatever the number of conditions."""
+        ids = [c["action_id"] for c in self.conditions if c.get("action_id")]
+        found = dict(Action.objects.filter(pk__in=ids).values_list("pk", "uuid")) if ids else {}
+        return [{**c, "action_uuid": found.get(c.get("action_id"))} for c in self.conditions]
 
     @property
     def short_hash(self) -> str:
@@ -402,7 +412,7 @@ class PostDeploymentAudit(PublicIdModel, AppendOnly):
         )
 
     def get_absolute_url(self):
-        return reverse("oversight:audit_detail", args=[self.system_id, self.pk])
+        return reverse("oversight:audit_detail", args=[self.system.uuid, self.uuid])
 
 
 class AuditAnswer(AppendOnly):

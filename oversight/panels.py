@@ -26,7 +26,7 @@ from . import services
 from .choices import APPROVALS, LIVE_STAGES, PRE_USE_STAGES, Decision, ImpactLevel, TransitionKind
 from .gate import item_for
 from .hashing import MATERIAL_EVENTS
-from .models import LifecycleTransition, PostDeploymentAudit, ReviewPolicy, SignOff
+from .models import LifecycleTransition, ReviewPolicy, SignOff
 
 HISTORY_ON_PAGE = 20
 LIST_LIMIT = 15
@@ -34,6 +34,7 @@ UPCOMING_DAYS = 30
 # Stages in which a system needs a current sign-off (to go live, or because it is live).
 LIST_FIELDS = (
     "id",
+    "uuid",
     "name",
     "name_cy",
     "lifecycle_stage",
@@ -55,14 +56,13 @@ SIGNOFF_STAGES = (
 def system_panel_context(system, user) -> dict:
     """Sign-off status (with what changed since the signature), the lifecycle controls this
     user may use, the history of moves, post-deployment audits and review intervals."""
-    signoffs = list(SignOff.objects.filter(system_id=system.pk).for_panel()[:HISTORY_ON_PAGE])
+    # Through the system's own managers, so each row's ``system`` (for its link) is this one.
+    signoffs = list(system.signoffs.for_panel()[:HISTORY_ON_PAGE])
     status = services.signoff_status(system, latest=signoffs[0] if signoffs else None)
     transitions = list(
         LifecycleTransition.objects.filter(system_id=system.pk).for_panel()[:HISTORY_ON_PAGE]
     )
-    audits = list(
-        PostDeploymentAudit.objects.filter(system_id=system.pk).for_panel()[:HISTORY_ON_PAGE]
-    )
+    audits = list(system.post_deployment_audits.for_panel()[:HISTORY_ON_PAGE])
     policy = ReviewPolicy.for_organisation(system.organisation_id)
     level = services.impact_level(system)
     stage = system.lifecycle_stage

@@ -38,8 +38,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -53,7 +52,7 @@ from audit import services as audit
 from audit.models import AuditEvent, ChainHead
 from consultations.choices import AWAITING_RESPONSE
 from consultations.models import Concern, Consultation
-from notifications.services import bilingual, notify
+from notifications.services import bilingual, link, notify
 from registers.choices import EmploymentDecision, LifecycleStage
 from registers.gates import GateItem, gate
 from registers.models import AlgorithmicSystem
@@ -290,12 +289,6 @@ def _lock_audit_chain() -> int:
     return head.position
 
 
-def _url(name: str, *args) -> str:
-    """Links in notifications use the unprefixed (English) URL; the page offers Cymraeg."""
-    with translation.override("en"):
-        return reverse(name, args=args)
-
-
 def _people(organisation_id: int, role: str) -> list[User]:
     return list(
         User.objects.filter(
@@ -503,7 +496,7 @@ def sign_off(
 
 
 def _notify_signoff(system: AlgorithmicSystem, signoff: SignOff) -> None:
-    url = _url("oversight:signoff_detail", system.pk, signoff.pk)
+    url = link("oversight:signoff_detail", system.uuid, signoff.uuid)
     manager = signoff.signed_by
 
     def subject():
@@ -713,7 +706,7 @@ def notify_stale_signoffs() -> int:
                         % {"system": system.name, "date": date_format(signoff.signed_at, "j F Y")}
                     )
                 ),
-                url=_url("oversight:signoff", system.pk),
+                url=link("oversight:signoff", system.uuid),
             )
             Reminder.objects.filter(pk=reminder.pk).update(recipients=len(people))
             sent += 1
@@ -849,7 +842,7 @@ def _notify_move(system: AlgorithmicSystem, transition: LifecycleTransition, peo
         event=TRANSITION_ACTIONS[kind],
         subject=bilingual(subject, separator=" / "),
         body=bilingual(body),
-        url=_url("registers:system_detail", system.pk) + "#oversight",
+        url=link("registers:system_detail", system.uuid) + "#oversight",
     )
 
 
@@ -1237,7 +1230,7 @@ def _notify_audit(system: AlgorithmicSystem, record: PostDeploymentAudit) -> Non
                 }
             )
         ),
-        url=_url("oversight:audit_detail", system.pk, record.pk),
+        url=link("oversight:audit_detail", system.uuid, record.uuid),
     )
 
 
@@ -1312,7 +1305,7 @@ def _due_items(today: dt.date) -> list[tuple[_Item, list[User]]]:
             system,
             _("“%(system)s” (%(body)s)")
             % {"system": system.name, "body": system.organisation.name},
-            _url("registers:system_detail", system.pk) + "#oversight",
+            link("registers:system_detail", system.uuid) + "#oversight",
         )
         people = [p for p in [system.accountable_manager] if p] + hr(system.organisation_id)
         out.append((item, people))
@@ -1338,7 +1331,7 @@ def _due_items(today: dt.date) -> list[tuple[_Item, list[User]]]:
                 "system": action.system.name,
                 "owner": action.owner,
             },
-            _url("assessments:action_detail", action.system_id, action.pk),
+            link("assessments:action_detail", action.system.uuid, action.uuid),
         )
         people = list(hr(action.system.organisation_id))
         if threshold == Threshold.OVERDUE and action.system.accountable_manager:
@@ -1361,7 +1354,7 @@ def _due_items(today: dt.date) -> list[tuple[_Item, list[User]]]:
             concern.system,
             _("%(ref)s “%(summary)s” about “%(system)s”")
             % {"ref": concern.reference, "summary": concern.summary, "system": concern.system.name},
-            _url("consultations:concern_detail", concern.system_id, concern.pk),
+            link("consultations:concern_detail", concern.system.uuid, concern.uuid),
         )
         out.append((item, hr(concern.system.organisation_id)))
     return out
@@ -1418,5 +1411,5 @@ def _send_digest(person: User, items: list[_Item]) -> None:
         event="oversight.reminders",
         subject=bilingual(subject, separator=" / "),
         body=bilingual(body, separator="\n\n---\n\n"),
-        url=_url("dashboard"),
+        url=link("dashboard"),
     )

@@ -79,7 +79,7 @@ def signed_summary(snapshot: dict) -> dict:
 
 
 def _system_url(system, anchor: str = "oversight") -> str:
-    return reverse("registers:system_detail", args=[system.pk]) + f"#{anchor}"
+    return reverse("registers:system_detail", args=[system.uuid]) + f"#{anchor}"
 
 
 def uses_mfa(user) -> bool:
@@ -224,7 +224,7 @@ class SignOffDetailView(SystemMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         signoff = get_object_or_404(
             SignOff.objects.filter(system_id=self.system.pk).select_related("signed_by"),
-            pk=self.kwargs["signoff_pk"],
+            uuid=self.kwargs["signoff_pk"],
         )
         latest = services.latest_signoff(self.system)
         status = (
@@ -487,7 +487,7 @@ class AuditDetailView(SystemMixin, TemplateView):
             PostDeploymentAudit.objects.filter(system_id=self.system.pk)
             .select_related("recorded_by")
             .prefetch_related("answers", "bias_results"),
-            pk=self.kwargs["audit_pk"],
+            uuid=self.kwargs["audit_pk"],
         )
         return context
 

@@ -61,12 +61,12 @@ class PackListView(LoginRequiredMixin, ListView):
 @require_POST
 @login_required
 def request_system_pack(request, system_pk):
-    system = get_object_or_404(permissions.visible(request.user, AlgorithmicSystem), pk=system_pk)
+    system = get_object_or_404(permissions.visible(request.user, AlgorithmicSystem), uuid=system_pk)
     permissions.require(request.user, "request_pack", system)
     form = SystemPackForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the language of the pack."))
-        return redirect(reverse("registers:system_detail", args=[system.pk]) + "#packs")
+        return redirect(reverse("registers:system_detail", args=[system.uuid]) + "#packs")
     return _request(
         request,
         scope=PackScope.SYSTEM,

@@ -24,7 +24,7 @@ class SystemMixin(LoginRequiredMixin):
 
     @cached_property
     def system(self) -> AlgorithmicSystem:
-        system = get_object_or_404(self.system_queryset(), pk=self.kwargs[self.system_url_kwarg])
+        system = get_object_or_404(self.system_queryset(), uuid=self.kwargs[self.system_url_kwarg])
         require(self.request.user, self.permission_action, system)
         return system
 

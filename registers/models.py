@@ -289,7 +289,7 @@ class AlgorithmicSystem(PublicIdModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("registers:system_detail", args=[self.pk])
+        return reverse("registers:system_detail", args=[self.uuid])
 
     @property
     def display_name(self) -> str:

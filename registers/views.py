@@ -78,7 +78,7 @@ class SystemCreateView(LoginRequiredMixin, FormView):
         messages.success(
             self.request, _("System recorded. Now complete each section of the record.")
         )
-        return redirect("registers:system_tasks", pk=system.pk)
+        return redirect("registers:system_tasks", pk=system.uuid)
 
 
 class SystemDetailView(SystemMixin, TemplateView):
@@ -173,7 +173,7 @@ class SectionEditView(SystemMixin, FormView):
             except services.SectionConflict as conflict:
                 return self.conflict(form, conflict)
         messages.success(self.request, _("“%(section)s” saved.") % {"section": self.section.title})
-        return redirect("registers:system_tasks", pk=self.system.pk)
+        return redirect("registers:system_tasks", pk=self.system.uuid)
 
     def conflict(self, form, conflict):
         """Keep what the user typed, show what changed, and let them save again knowingly."""
@@ -231,13 +231,13 @@ class EvidenceUploadView(SystemMixin, FormView):
             _("Evidence “%(title)s” uploaded as revision %(revision)d.")
             % {"title": attachment.title, "revision": attachment.revision},
         )
-        return redirect(reverse("registers:system_detail", args=[self.system.pk]) + "#evidence")
+        return redirect(reverse("registers:system_detail", args=[self.system.uuid]) + "#evidence")
 
 
 class EvidenceDownloadView(SystemMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         attachment = get_object_or_404(
-            Attachment.objects.filter(system=self.system), pk=kwargs["attachment_pk"]
+            Attachment.objects.filter(system=self.system), uuid=kwargs["attachment_pk"]
         )
         return file_download(
             attachment.file.open("rb"),

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 def test_another_bodys_system_looks_exactly_like_a_missing_one(client, other, system):
     client.force_login(other.hr)
-    forbidden_url = reverse("registers:system_detail", args=[system.pk])
-    missing_url = reverse("registers:system_detail", args=[system.pk + 10_000])
+    forbidden_url = reverse("registers:system_detail", args=[system.uuid])
+    missing_url = reverse("registers:system_detail", args=[uuid.uuid4()])
     forbidden, missing = client.get(forbidden_url), client.get(missing_url)
     assert forbidden.status_code == missing.status_code == 404
     # Identical but for the page's own address (language switcher) and the masked CSRF token.

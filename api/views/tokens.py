@@ -40,7 +40,7 @@ def token_list(request):
 @require_http_methods(["GET", "POST"])
 def token_revoke(request, pk):
     """Confirm, then revoke one of the user's own tokens (another person's: 404)."""
-    token = get_object_or_404(ApiToken.objects.for_user(request.user).active(), pk=pk)
+    token = get_object_or_404(ApiToken.objects.for_user(request.user).active(), uuid=pk)
     if request.method == "POST":
         services.revoke_token(token, actor=request.user)
         messages.success(

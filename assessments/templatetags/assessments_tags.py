@@ -39,9 +39,9 @@ def band_label(band: str | None) -> str:
 def problem_url(assessment, problem) -> str:
     """Where to put a problem right: the section page at the field, or the row's page."""
     if not problem.section:
-        return reverse("assessments:detail", args=[assessment.system_id, assessment.pk])
+        return reverse("assessments:detail", args=[assessment.system.uuid, assessment.uuid])
     base = reverse(
-        "assessments:section", args=[assessment.system_id, assessment.pk, problem.section]
+        "assessments:section", args=[assessment.system.uuid, assessment.uuid, problem.section]
     )
     definition = assessment.definition
     if definition is None:
@@ -55,12 +55,12 @@ def problem_url(assessment, problem) -> str:
         if problem.row and any(problem.row == key for key, _l in section.rows.fixed):
             return reverse(
                 "assessments:row_edit",
-                args=[assessment.system_id, assessment.pk, problem.section, problem.row],
+                args=[assessment.system.uuid, assessment.uuid, problem.section, problem.row],
             )
         if problem.row and problem.section != "measures":
             return reverse(
                 "assessments:row_edit",
-                args=[assessment.system_id, assessment.pk, problem.section, problem.row],
+                args=[assessment.system.uuid, assessment.uuid, problem.section, problem.row],
             )
         return base
     if problem.field:

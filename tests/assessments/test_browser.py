@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_hr_records_a_screening_decision_and_the_manager_approves_it(page, cast, system):
     sign_in(page, cast.hr.email, PASSWORD)
-    page.goto(f"/systems/{system.pk}/#assessments")
+    page.goto(f"/systems/{system.uuid}/#assessments")
     page.get_by_role("button", name="Start Data protection impact assessment").click()
     assert page.get_by_role(
         "heading", name="Data protection impact assessment", level=1
@@ -68,7 +68,7 @@ def test_hr_records_a_screening_decision_and_the_manager_approves_it(page, cast,
     screenshot(page, "assessments-review")
     page.get_by_role("button", name="Approve this version").click()
     assert page.get_by_text("Approved", exact=True).first.is_visible()
-    page.goto(f"/systems/{system.pk}/")
+    page.goto(f"/systems/{system.uuid}/")
     gate = page.locator("#gate-dpia-status")
     assert gate.inner_text().strip() == "Done"
     assert_accessible(page)
@@ -103,20 +103,20 @@ def test_the_aia_result_risk_register_and_action_plan_are_accessible(
     )
     sign_in(page, cast.rep.email, PASSWORD)
     for path in (
-        f"/systems/{system.pk}/assessments/",
-        f"/systems/{system.pk}/assessments/{draft.pk}/",
-        f"/systems/{system.pk}/risks/",
-        f"/systems/{system.pk}/risks/{risk.pk}/",
-        f"/systems/{system.pk}/actions/",
+        f"/systems/{system.uuid}/assessments/",
+        f"/systems/{system.uuid}/assessments/{draft.uuid}/",
+        f"/systems/{system.uuid}/risks/",
+        f"/systems/{system.uuid}/risks/{risk.uuid}/",
+        f"/systems/{system.uuid}/actions/",
     ):
         page.goto(path)
         assert_accessible(page)
-    page.goto(f"/systems/{system.pk}/")
+    page.goto(f"/systems/{system.uuid}/")
     page.get_by_role("link", name="Impact level").first.click()
     assert page.get_by_role("heading", name="Score and impact level").is_visible()
     assert_accessible(page)
     screenshot(page, "assessments-aia-result")
-    page.goto(f"/systems/{system.pk}/risks/")
+    page.goto(f"/systems/{system.uuid}/risks/")
     cell = (
         page.locator("table.app-heatmap tbody tr").nth(1).locator("td").nth(3)
     )  # impact 4, likelihood 4
@@ -127,7 +127,7 @@ def test_the_aia_result_risk_register_and_action_plan_are_accessible(
 def test_hr_adds_a_dpia_risk_to_the_register_and_an_action(page, cast, system):
     draft = complete_dpia(system, cast.hr)
     sign_in(page, cast.hr.email, PASSWORD)
-    page.goto(f"/systems/{system.pk}/assessments/{draft.pk}/sections/risks/")
+    page.goto(f"/systems/{system.uuid}/assessments/{draft.uuid}/sections/risks/")
     assert_accessible(page)
     page.get_by_role("link", name="Add to the risk register").first.click()
     assert_accessible(page)

@@ -17,7 +17,7 @@ def draft(system, cast):
 
 
 def url(draft, tail):
-    return f"/systems/{draft.system_id}/assessments/{draft.pk}/{tail}"
+    return f"/systems/{draft.system.uuid}/assessments/{draft.uuid}/{tail}"
 
 
 def test_a_section_saves_as_you_go_with_nothing_required(client, draft, cast):

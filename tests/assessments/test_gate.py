@@ -140,7 +140,7 @@ def test_a_missing_plug_in_module_shows_its_placeholder(system, monkeypatch):
 
 def test_the_system_page_shows_the_checklist(client, system, cast, approved_set):
     client.force_login(cast.auditor)
-    body = client.get(f"/systems/{system.pk}/").content.decode()
+    body = client.get(f"/systems/{system.uuid}/").content.decode()
     assert "Ready for pilot or use?" in body
     assert "DPIA approved, or a screening decision that none is needed" in body
     assert "Missing" in body and "Done" in body

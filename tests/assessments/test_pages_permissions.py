@@ -64,14 +64,14 @@ def world(system, cast, questionnaire):
 
 
 def pages(w):
-    s, d, a = w["system"].pk, w["dpia"].pk, w["aia"].pk
+    s, d, a = w["system"].uuid, w["dpia"].uuid, w["aia"].uuid
     row = w["dpia"].content["risks"][0]["id"]
     return [
         (f"/systems/{s}/assessments/", EVERYONE),
         (f"/systems/{s}/assessments/{d}/", EVERYONE),
         (f"/systems/{s}/assessments/{a}/", EVERYONE),
         (f"/systems/{s}/assessments/{a}/result/", EVERYONE),
-        (f"/systems/{s}/assessments/{w['eqia2'].pk}/compare/", EVERYONE),
+        (f"/systems/{s}/assessments/{w['eqia2'].uuid}/compare/", EVERYONE),
         (f"/systems/{s}/assessments/{d}/sections/need/", PREPARERS),
         (f"/systems/{s}/assessments/{d}/sections/risks/", PREPARERS),
         (f"/systems/{s}/assessments/{d}/sections/risks/add/", PREPARERS),
@@ -81,13 +81,13 @@ def pages(w):
         (f"/systems/{s}/assessments/{a}/review/", APPROVERS),
         (f"/systems/{s}/risks/", EVERYONE),
         (f"/systems/{s}/risks/new/", PREPARERS),
-        (f"/systems/{s}/risks/{w['risk'].pk}/", EVERYONE),
-        (f"/systems/{s}/risks/{w['risk'].pk}/edit/", PREPARERS),
-        (f"/systems/{s}/risks/{w['risk'].pk}/accept/", APPROVERS),
+        (f"/systems/{s}/risks/{w['risk'].uuid}/", EVERYONE),
+        (f"/systems/{s}/risks/{w['risk'].uuid}/edit/", PREPARERS),
+        (f"/systems/{s}/risks/{w['risk'].uuid}/accept/", APPROVERS),
         (f"/systems/{s}/actions/", EVERYONE),
         (f"/systems/{s}/actions/new/", PREPARERS),
-        (f"/systems/{s}/actions/{w['action'].pk}/", EVERYONE),
-        (f"/systems/{s}/actions/{w['action'].pk}/edit/", PREPARERS),
+        (f"/systems/{s}/actions/{w['action'].uuid}/", EVERYONE),
+        (f"/systems/{s}/actions/{w['action'].uuid}/edit/", PREPARERS),
     ]
 
 
@@ -125,17 +125,17 @@ def test_an_assessment_of_another_system_is_not_reachable_through_this_one(
 ):
     theirs = start(other_system, Kind.DPIA, other.hr)
     client.force_login(cast.hr)
-    assert client.get(f"/systems/{world['system'].pk}/assessments/{theirs.pk}/").status_code == 404
+    assert client.get(f"/systems/{world['system'].uuid}/assessments/{theirs.uuid}/").status_code == 404
 
 
 def test_a_manager_not_accountable_for_the_system_cannot_review_or_accept(
     client, world, second_manager
 ):
     client.force_login(second_manager)
-    s = world["system"].pk
-    assert client.get(f"/systems/{s}/assessments/{world['aia'].pk}/review/").status_code == 403
-    assert client.get(f"/systems/{s}/risks/{world['risk'].pk}/accept/").status_code == 403
-    assert client.get(f"/systems/{s}/assessments/{world['aia'].pk}/").status_code == 200
+    s = world["system"].uuid
+    assert client.get(f"/systems/{s}/assessments/{world['aia'].uuid}/review/").status_code == 403
+    assert client.get(f"/systems/{s}/risks/{world['risk'].uuid}/accept/").status_code == 403
+    assert client.get(f"/systems/{s}/assessments/{world['aia'].uuid}/").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -144,18 +144,18 @@ def test_a_manager_not_accountable_for_the_system_cannot_review_or_accept(
 )
 def test_starting_an_assessment(client, system, cast, questionnaire, role, expected):
     client.force_login(cast.by_role(role))
-    assert client.post(f"/systems/{system.pk}/assessments/start/dpia/").status_code == expected
+    assert client.post(f"/systems/{system.uuid}/assessments/start/dpia/").status_code == expected
 
 
 def test_starting_in_another_body_is_404(client, system, other):
     client.force_login(other.admin)
-    assert client.post(f"/systems/{system.pk}/assessments/start/dpia/").status_code == 404
+    assert client.post(f"/systems/{system.uuid}/assessments/start/dpia/").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["rep", "manager", "auditor"])
 def test_posting_a_section_without_the_right_is_403_and_changes_nothing(client, world, cast, role):
     client.force_login(cast.by_role(role))
-    s, d = world["system"].pk, world["dpia"].pk
+    s, d = world["system"].uuid, world["dpia"].uuid
     response = client.post(
         f"/systems/{s}/assessments/{d}/sections/need/", {"why_dpia_needed": "Changed"}
     )
@@ -167,7 +167,7 @@ def test_posting_a_section_without_the_right_is_403_and_changes_nothing(client, 
 @pytest.mark.parametrize("role", ["hr", "rep", "auditor"])
 def test_approving_without_the_right_is_403(client, world, cast, role):
     client.force_login(cast.by_role(role))
-    s, a = world["system"].pk, world["aia"].pk
+    s, a = world["system"].uuid, world["aia"].uuid
     assert (
         client.post(f"/systems/{s}/assessments/{a}/review/", {"decision": "approve"}).status_code
         == 403
@@ -180,10 +180,10 @@ def test_the_approver_who_prepared_the_version_is_refused_with_an_explanation(cl
     dpia = complete_dpia(system, cast.admin)
     services.submit(dpia, actor=cast.admin)
     client.force_login(cast.admin)
-    page = client.get(f"/systems/{system.pk}/assessments/{dpia.pk}/review/").content.decode()
+    page = client.get(f"/systems/{system.uuid}/assessments/{dpia.uuid}/review/").content.decode()
     assert "you cannot approve it" in page
     response = client.post(
-        f"/systems/{system.pk}/assessments/{dpia.pk}/review/", {"decision": "approve"}
+        f"/systems/{system.uuid}/assessments/{dpia.uuid}/review/", {"decision": "approve"}
     )
     assert response.status_code == 403
     assert "someone else must approve it" in response.content.decode()
@@ -196,7 +196,7 @@ def test_the_accountable_manager_approves_through_the_page(client, system, cast)
     services.submit(dpia, actor=cast.hr)
     client.force_login(cast.manager)
     response = client.post(
-        f"/systems/{system.pk}/assessments/{dpia.pk}/review/", {"decision": "approve"}
+        f"/systems/{system.uuid}/assessments/{dpia.uuid}/review/", {"decision": "approve"}
     )
     assert response.status_code == 302
     dpia.refresh_from_db()
@@ -207,7 +207,7 @@ def test_returning_for_changes_needs_a_comment(client, system, cast):
     dpia = complete_dpia(system, cast.hr)
     services.submit(dpia, actor=cast.hr)
     client.force_login(cast.manager)
-    url = f"/systems/{system.pk}/assessments/{dpia.pk}/review/"
+    url = f"/systems/{system.uuid}/assessments/{dpia.uuid}/review/"
     response = client.post(url, {"decision": "return", "comment": ""})
     assert response.status_code == 400
     assert "<title>Error:" in response.content.decode()
@@ -221,13 +221,13 @@ def test_returning_for_changes_needs_a_comment(client, system, cast):
 def test_submitting_an_incomplete_assessment_lists_what_is_missing_with_links(client, system, cast):
     draft = start(system, Kind.DPIA, cast.hr)
     client.force_login(cast.hr)
-    response = client.post(f"/systems/{system.pk}/assessments/{draft.pk}/check/")
+    response = client.post(f"/systems/{system.uuid}/assessments/{draft.uuid}/check/")
     body = response.content.decode()
     assert response.status_code == 400
     assert "<title>Error:" in body
     assert "govuk-error-summary" in body
     assert (
-        f"/systems/{system.pk}/assessments/{draft.pk}/sections/need/#id_aims_and_processing_type"
+        f"/systems/{system.uuid}/assessments/{draft.uuid}/sections/need/#id_aims_and_processing_type"
         in body
     )
     draft.refresh_from_db()
@@ -238,7 +238,7 @@ def test_a_frozen_version_cannot_be_edited_through_the_page(client, system, cast
     dpia = approve(complete_dpia(system, cast.hr), cast.hr, cast.manager)
     client.force_login(cast.hr)
     response = client.post(
-        f"/systems/{system.pk}/assessments/{dpia.pk}/sections/need/", {"why_dpia_needed": "Changed"}
+        f"/systems/{system.uuid}/assessments/{dpia.uuid}/sections/need/", {"why_dpia_needed": "Changed"}
     )
     assert response.status_code == 302
     dpia.refresh_from_db()

@@ -82,7 +82,7 @@ def test_system_page_with_5_and_100_risks_and_actions(
 ):
     approve(complete_dpia(system, cast.hr), cast.hr, cast.manager)
     assert_constant(
-        logged_in, django_assert_max_num_queries, f"/systems/{system.pk}/", system, cast.hr
+        logged_in, django_assert_max_num_queries, f"/systems/{system.uuid}/", system, cast.hr
     )
 
 
@@ -90,7 +90,7 @@ def test_risk_register_with_5_and_100_risks(logged_in, django_assert_max_num_que
     assert_constant(
         logged_in,
         django_assert_max_num_queries,
-        f"/systems/{system.pk}/risks/?closed=1",
+        f"/systems/{system.uuid}/risks/?closed=1",
         system,
         cast.hr,
     )
@@ -98,7 +98,7 @@ def test_risk_register_with_5_and_100_risks(logged_in, django_assert_max_num_que
 
 def test_action_plan_with_5_and_100_actions(logged_in, django_assert_max_num_queries, system, cast):
     assert_constant(
-        logged_in, django_assert_max_num_queries, f"/systems/{system.pk}/actions/", system, cast.hr
+        logged_in, django_assert_max_num_queries, f"/systems/{system.uuid}/actions/", system, cast.hr
     )
 
 
@@ -129,10 +129,10 @@ def test_overview_and_detail_with_2_and_20_versions(
 
     dpia = complete_dpia(system, cast.hr)
     versions(2)
-    overview = queries(logged_in, f"/systems/{system.pk}/assessments/")
-    detail = queries(logged_in, f"/systems/{system.pk}/assessments/{dpia.pk}/")
+    overview = queries(logged_in, f"/systems/{system.uuid}/assessments/")
+    detail = queries(logged_in, f"/systems/{system.uuid}/assessments/{dpia.uuid}/")
     versions(18)
     with django_assert_max_num_queries(overview):
-        logged_in.get(f"/systems/{system.pk}/assessments/")
+        logged_in.get(f"/systems/{system.uuid}/assessments/")
     with django_assert_max_num_queries(detail):
-        logged_in.get(f"/systems/{system.pk}/assessments/{dpia.pk}/")
+        logged_in.get(f"/systems/{system.uuid}/assessments/{dpia.uuid}/")

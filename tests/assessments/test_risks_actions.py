@@ -69,7 +69,7 @@ def test_a_risk_is_numbered_scored_and_banded(system, cast, risk):
 )
 def test_bad_risk_input_is_refused_on_the_page(client, system, cast, changes, field):
     client.force_login(cast.hr)
-    response = client.post(f"/systems/{system.pk}/risks/new/", risk_form(**changes))
+    response = client.post(f"/systems/{system.uuid}/risks/new/", risk_form(**changes))
     body = response.content.decode()
     assert response.status_code == 200
     assert "<title>Error:" in body
@@ -86,7 +86,7 @@ def test_the_database_refuses_an_out_of_range_score(system, cast, risk):
 def test_a_risk_is_added_on_the_page(client, system, cast):
     client.force_login(cast.hr)
     response = client.post(
-        f"/systems/{system.pk}/risks/new/",
+        f"/systems/{system.uuid}/risks/new/",
         risk_form(review_due=(today() + dt.timedelta(days=30)).isoformat()),
     )
     assert response.status_code == 302
@@ -97,7 +97,7 @@ def test_a_dpia_risk_is_added_to_the_register_with_its_source(client, system, ca
     dpia = complete_dpia(system, cast.hr)
     row = dpia.content["risks"][0]
     client.force_login(cast.hr)
-    url = f"/systems/{system.pk}/risks/new/?from={dpia.pk}&ref=risks/{row['id']}"
+    url = f"/systems/{system.uuid}/risks/new/?from={dpia.uuid}&ref=risks/{row['id']}"
     page = client.get(url).content.decode()
     assert row["description"] in page
     response = client.post(
@@ -109,7 +109,7 @@ def test_a_dpia_risk_is_added_to_the_register_with_its_source(client, system, ca
     assert (
         "In the risk register."
         in client.get(
-            f"/systems/{system.pk}/assessments/{dpia.pk}/sections/risks/"
+            f"/systems/{system.uuid}/assessments/{dpia.uuid}/sections/risks/"
         ).content.decode()
     )
 
@@ -119,7 +119,7 @@ def test_an_edit_after_someone_elses_is_a_conflict(client, system, cast, risk):
     stale = risk.revision
     services.update_risk(risk, actor=cast.admin, data={"owner": "Someone else"})
     response = client.post(
-        f"/systems/{system.pk}/risks/{risk.pk}/edit/", risk_form(owner="Me", revision=stale)
+        f"/systems/{system.uuid}/risks/{risk.uuid}/edit/", risk_form(owner="Me", revision=stale)
     )
     assert response.status_code == 409
     assert "Me" in response.content.decode()
@@ -149,7 +149,7 @@ def test_acceptance_needs_a_reason_and_a_future_date(
 ):
     client.force_login(cast.manager)
     response = client.post(
-        f"/systems/{system.pk}/risks/{risk.pk}/accept/",
+        f"/systems/{system.uuid}/risks/{risk.uuid}/accept/",
         {"reason": reason, "until": (today() + dt.timedelta(days=until)).isoformat()},
     )
     assert response.status_code == 200
@@ -177,7 +177,7 @@ def test_an_admin_accepts_through_the_page(client, system, cast, risk):
     client.force_login(cast.admin)
     until = (today() + dt.timedelta(days=60)).isoformat()
     response = client.post(
-        f"/systems/{system.pk}/risks/{risk.pk}/accept/", {"reason": "Board agreed", "until": until}
+        f"/systems/{system.uuid}/risks/{risk.uuid}/accept/", {"reason": "Board agreed", "until": until}
     )
     assert response.status_code == 302
     risk.refresh_from_db()
@@ -255,7 +255,7 @@ def test_bad_action_input_is_refused(client, system, cast, data, field):
         "due_date": (today() + dt.timedelta(days=3)).isoformat(),
         **data,
     }
-    response = client.post(f"/systems/{system.pk}/actions/new/", form)
+    response = client.post(f"/systems/{system.uuid}/actions/new/", form)
     assert response.status_code == 200
     assert f'href="#id_{field}"' in response.content.decode()
     assert not Action.objects.exists()
@@ -300,7 +300,7 @@ def test_progress_updates_are_kept_as_dated_history(system, cast, action):
 
 def test_a_progress_update_needs_a_note_and_a_date_not_in_the_future(client, system, cast, action):
     client.force_login(cast.hr)
-    url = f"/systems/{system.pk}/actions/{action.pk}/"
+    url = f"/systems/{system.uuid}/actions/{action.uuid}/"
     response = client.post(
         url,
         {"progress": "progressing", "on": (today() + dt.timedelta(days=1)).isoformat(), "note": ""},
@@ -321,7 +321,7 @@ def test_a_progress_update_needs_a_note_and_a_date_not_in_the_future(client, sys
 def test_readers_cannot_record_progress(client, system, cast, action, role):
     client.force_login(cast.by_role(role))
     response = client.post(
-        f"/systems/{system.pk}/actions/{action.pk}/",
+        f"/systems/{system.uuid}/actions/{action.uuid}/",
         {"progress": "achieved", "on": today().isoformat(), "note": "x"},
     )
     assert response.status_code == 403

@@ -55,7 +55,7 @@ def test_auditor_requests_follows_and_downloads_a_pack(page, cast, signed_off, p
     check_both(page, "auditor-02-history")
 
     # Ask for a pack on the system's "Audit packs" tab.
-    page.goto(f"/systems/{system.pk}/#packs")
+    page.goto(f"/systems/{system.uuid}/#packs")
     expect(page.get_by_role("heading", name="Audit packs", level=2)).to_be_visible()
     check_both(page)
     page.locator("#packs").get_by_label("English").check()

@@ -185,7 +185,7 @@ def test_hr_officer_records_assesses_consults_and_discloses(page, cast, question
     check_both(page)
 
     # EqIA: started here; the officer writes the monitoring section the check page asks for.
-    page.goto(f"/systems/{system.pk}/#assessments")
+    page.goto(f"/systems/{system.uuid}/#assessments")
     page.get_by_role("button", name="Start Equality impact assessment").click()
     expect(h1(page)).to_have_text("Equality impact assessment")
     eqia = prefill_eqia(Assessment.objects.get(system=system, kind=Kind.EQIA), cast.hr)
@@ -211,7 +211,7 @@ def test_hr_officer_records_assesses_consults_and_discloses(page, cast, question
     assert eqia.status == "in_review"
 
     # AIA: the officer answers the one section left.
-    page.goto(f"/systems/{system.pk}/#assessments")
+    page.goto(f"/systems/{system.uuid}/#assessments")
     page.get_by_role("button", name="Start Algorithmic impact assessment").click()
     expect(h1(page)).to_have_text("Algorithmic impact assessment")
     aia = prefill_aia(Assessment.objects.get(system=system, kind=Kind.AIA), cast.hr)
@@ -233,7 +233,7 @@ def test_hr_officer_records_assesses_consults_and_discloses(page, cast, question
     assert aia.status == "in_review"
 
     # The gate shows each assessment in review, none approved yet.
-    page.goto(f"/systems/{system.pk}/")
+    page.goto(f"/systems/{system.uuid}/")
     for key in ("dpia", "eqia", "aia"):
         assert gate_status(page, key) == "Missing"
     gate = page.locator("section#gate")
@@ -272,7 +272,7 @@ def test_hr_officer_records_assesses_consults_and_discloses(page, cast, question
     check_both(page, "hr-26-shared")
 
     # Back on the system page: the consultation is open, waiting for the union's position.
-    page.goto(f"/systems/{system.pk}/#consultation")
+    page.goto(f"/systems/{system.uuid}/#consultation")
     row = page.locator("#consultation table").first.get_by_role("row").nth(1)
     expect(row).to_contain_text("Open")
     expect(row).to_contain_text("Waiting for 1 union")

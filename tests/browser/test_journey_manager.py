@@ -80,7 +80,7 @@ def test_manager_approves_signs_off_and_pauses(page, cast, submitted):
         check_both(page)
 
     # The gate: everything but the sign-off.
-    page.goto(f"/systems/{system.pk}/")
+    page.goto(f"/systems/{system.uuid}/")
     for key in ("dpia", "eqia", "aia", "aia_findings", "consultation"):
         assert gate(page, key) == "Done", key
     assert gate(page, "sign_off") == "Missing"
@@ -113,7 +113,7 @@ def test_manager_approves_signs_off_and_pauses(page, cast, submitted):
 
     # The gate is complete. ("Back to the system" leads to the sign-off section, focused.)
     page.get_by_role("link", name="Back to the system").click()
-    expect(page).to_have_url(re.compile(f"/systems/{system.pk}/#oversight$"))
+    expect(page).to_have_url(re.compile(f"/systems/{system.uuid}/#oversight$"))
     page.wait_for_function("() => document.activeElement.id === 'oversight'", timeout=5_000)
     assert gate(page, "sign_off") == "Done"
     assert "6 of 6 conditions met. This system may move to pilot or use." in (
@@ -125,7 +125,7 @@ def test_manager_approves_signs_off_and_pauses(page, cast, submitted):
     assert move(system, cast.hr, "pilot").lifecycle_stage == "pilot"
 
     # Later: paused, with a reason (forgotten at first).
-    page.goto(f"/systems/{system.pk}/")
+    page.goto(f"/systems/{system.uuid}/")
     page.get_by_role("link", name="Pause the system").click()
     expect(h1(page)).to_have_text("Pause the system")
     check_both(page)

@@ -81,7 +81,7 @@ def test_union_rep_reviews_comments_raises_a_concern_and_records_a_position(
     check_both(page, "rep-03-dpia")
 
     # A comment on the record: an empty one first.
-    page.goto(f"/systems/{system.pk}/#consultation")
+    page.goto(f"/systems/{system.uuid}/#consultation")
     check_both(page)
     page.get_by_role("button", name="Post the comment").click()
     expect(h1(page)).to_have_text("Add a comment")
@@ -122,7 +122,7 @@ def test_union_rep_reviews_comments_raises_a_concern_and_records_a_position(
     check_both(page, "rep-05-concern-raised")
 
     # The union's position: "with conditions" needs the conditions.
-    page.goto(f"/systems/{system.pk}/consultation/{consultation.pk}/")
+    page.goto(f"/systems/{system.uuid}/consultation/{consultation.uuid}/")
     check_both(page)
     page.get_by_role("link", name="Record your union's position").click()
     expect(h1(page)).to_contain_text("Record the position of")

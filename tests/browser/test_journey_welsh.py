@@ -55,24 +55,24 @@ def test_error_summaries_in_welsh(page, cast, system, open_consultation):
     page.goto("/cy/systems/new/")
     page.locator("main form button[type=submit]").click()
     assert error_page(page, "welsh-01-record-a-system") == ["Rhowch enw'r system."]
-    page.goto(f"/cy/systems/{system.pk}/edit/summary/")
+    page.goto(f"/cy/systems/{system.uuid}/edit/summary/")
     page.locator("#id_contact_email").fill("nid cyfeiriad")
     page.locator("main form button[type=submit]").click()
     assert error_page(page, "welsh-02-section") == ["Rhowch gyfeiriad ebost dilys."]
 
     # The rep: an empty comment, a concern without its category, a position without conditions.
     switch_user(page, cast.rep.email)
-    page.goto(f"/cy/systems/{system.pk}/#consultation")
+    page.goto(f"/cy/systems/{system.uuid}/#consultation")
     page.locator("#comments form button[type=submit]").last.click()
     assert error_page(page, "welsh-03-comment") == ["Rhowch eich sylw."]
-    page.goto(f"/cy/systems/{system.pk}/concerns/new/")
+    page.goto(f"/cy/systems/{system.uuid}/concerns/new/")
     page.locator("#id_summary").fill("Amseroedd fferi")
     page.locator("#id_details").fill("Nid yw'r rota yn ystyried y fferi.")
     page.locator("main form button[type=submit]").click()
     assert error_page(page, "welsh-04-concern") == [
         "Dewiswch y categori sy'n cyd-fynd orau â'r pryder."
     ]
-    page.goto(f"/cy/systems/{system.pk}/consultation/{open_consultation.pk}/position/")
+    page.goto(f"/cy/systems/{system.uuid}/consultation/{open_consultation.uuid}/position/")
     page.locator("#id_position_1").check()  # agreed with conditions
     page.locator("#id_statement").fill("Rydym yn cefnogi cynllun peilot.")
     page.locator("main form button[type=submit]").click()
@@ -80,7 +80,7 @@ def test_error_summaries_in_welsh(page, cast, system, open_consultation):
 
     # The accountable manager: a sign-off without a decision or password; a pause without a reason.
     switch_user(page, cast.manager.email)
-    page.goto(f"/cy/systems/{system.pk}/sign-off/")
+    page.goto(f"/cy/systems/{system.uuid}/sign-off/")
     expect(h1(page)).to_be_visible()
     page.locator("main form button[name=sign]").click()
     assert error_page(page, "welsh-06-sign-off") == [
@@ -88,6 +88,6 @@ def test_error_summaries_in_welsh(page, cast, system, open_consultation):
         "Rhowch eich datganiad",
         "Rhowch eich cyfrinair",
     ]
-    page.goto(f"/cy/systems/{system.pk}/pause/")
+    page.goto(f"/cy/systems/{system.uuid}/pause/")
     page.locator("main form button[type=submit]").click()
     assert len(error_page(page, "welsh-07-pause")) == 1

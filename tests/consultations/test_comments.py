@@ -122,7 +122,7 @@ def test_only_a_reps_comment_can_become_a_concern_and_only_a_rep_marks_it(cast, 
 
 def _post_comment(client, system, text, target_type="registers.algorithmicsystem", target_id=None):
     return client.post(
-        reverse("consultations:comment_create", args=[system.pk]),
+        reverse("consultations:comment_create", args=[system.uuid]),
         {"body": text, "target_type": target_type, "target_id": target_id or system.pk, "next": ""},
     )
 
@@ -131,7 +131,7 @@ def test_html_in_a_comment_is_shown_escaped(client, cast, system):
     client.force_login(cast.rep)
     response = _post_comment(client, system, '<script>alert("x")</script><b>bold</b>')
     assert response.status_code == 302
-    page = client.get(reverse("registers:system_detail", args=[system.pk]))
+    page = client.get(reverse("registers:system_detail", args=[system.uuid]))
     html = page.content.decode()
     assert "<script>alert" not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in html
@@ -173,12 +173,12 @@ def test_a_comment_target_outside_the_system_is_not_found(
 
 def test_after_commenting_the_user_returns_to_a_safe_next_page(client, cast, system):
     client.force_login(cast.hr)
-    url = reverse("consultations:comment_create", args=[system.pk])
+    url = reverse("consultations:comment_create", args=[system.uuid])
     data = {"body": "x", "target_type": "registers.algorithmicsystem", "target_id": system.pk}
     response = client.post(url, {**data, "next": "https://evil.example/"})
-    assert response["Location"] == f"/systems/{system.pk}/#comments"
-    response = client.post(url, {**data, "next": f"/systems/{system.pk}/consultation/#comments"})
-    assert response["Location"] == f"/systems/{system.pk}/consultation/#comments"
+    assert response["Location"] == f"/systems/{system.uuid}/#comments"
+    response = client.post(url, {**data, "next": f"/systems/{system.uuid}/consultation/#comments"})
+    assert response["Location"] == f"/systems/{system.uuid}/consultation/#comments"
 
 
 def test_assessments_and_their_risks_can_be_commented_on(client, cast, system):
@@ -191,7 +191,7 @@ def test_assessments_and_their_risks_can_be_commented_on(client, cast, system):
     assert comment.target == dpia
     client.force_login(cast.manager)
     response = client.post(
-        reverse("consultations:comment_create", args=[system.pk]),
+        reverse("consultations:comment_create", args=[system.uuid]),
         {
             "body": "Via the page.",
             "target_type": "assessments.assessment",

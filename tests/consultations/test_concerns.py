@@ -45,7 +45,7 @@ def test_a_rep_raises_a_concern_due_in_twenty_working_days_and_hr_is_emailed(
     ) == {"hr@body.example"}
     (message,) = mail.outbox
     assert message.to == ["hr@body.example"]
-    assert f"http://127.0.0.1:8000/systems/{system.pk}/concerns/{concern.pk}/" in message.body
+    assert f"http://127.0.0.1:8000/systems/{system.uuid}/concerns/{concern.uuid}/" in message.body
 
 
 def test_the_response_time_is_set_per_organisation(cast, system):
@@ -245,7 +245,7 @@ def test_the_overdue_task_runs_the_service(cast, system):
 
 def test_a_rep_raises_a_concern_through_the_page(client, cast, system):
     client.force_login(cast.rep)
-    url = reverse("consultations:concern_create", args=[system.pk])
+    url = reverse("consultations:concern_create", args=[system.uuid])
     response = client.post(
         url, {"category": "SURV", "summary": "Tracking", "details": "Location all day."}
     )
@@ -257,7 +257,7 @@ def test_a_rep_raises_a_concern_through_the_page(client, cast, system):
 
 def test_a_concern_form_with_errors_keeps_what_was_typed(client, cast, system):
     client.force_login(cast.rep)
-    url = reverse("consultations:concern_create", args=[system.pk])
+    url = reverse("consultations:concern_create", args=[system.uuid])
     response = client.post(url, {"category": "", "summary": "", "details": "My details stay here."})
     html = response.content.decode()
     assert response.status_code == 200
@@ -270,7 +270,7 @@ def test_a_concern_form_with_errors_keeps_what_was_typed(client, cast, system):
 
 def test_hr_responds_through_the_page_and_a_rep_cannot(client, cast, system):
     concern = raise_one(cast, system)
-    url = reverse("consultations:concern_respond", args=[system.pk, concern.pk])
+    url = reverse("consultations:concern_respond", args=[system.uuid, concern.uuid])
     client.force_login(cast.rep)
     assert client.post(url, {"text": "Answer from a rep", "category": ""}).status_code == 403
     client.force_login(cast.hr)
@@ -286,7 +286,7 @@ def test_hr_responds_through_the_page_and_a_rep_cannot(client, cast, system):
 def test_a_rep_escalates_through_the_page(client, cast, system):
     concern = raise_one(cast, system)
     client.force_login(cast.rep)
-    url = reverse("consultations:concern_escalate", args=[system.pk, concern.pk])
+    url = reverse("consultations:concern_escalate", args=[system.uuid, concern.uuid])
     response = client.post(url, {"text": ""})
     assert response.status_code == 200
     assert "<title>Error:" in response.content.decode()
@@ -301,7 +301,7 @@ def test_an_illegal_transition_through_the_page_is_a_message_not_a_crash(client,
     concern = raise_one(cast, system)
     services.resolve_concern(concern, actor=cast.rep)
     client.force_login(cast.rep)
-    url = reverse("consultations:concern_escalate", args=[system.pk, concern.pk])
+    url = reverse("consultations:concern_escalate", args=[system.uuid, concern.uuid])
     response = client.post(url, {"text": "Why not."})
     assert response.status_code == 200
     assert "Only an open or answered concern can be escalated." in response.content.decode()

@@ -88,7 +88,7 @@ def test_opening_tells_the_reps_of_the_unions_involved_and_no_one_else(
     )
     assert notified == {"rep@body.example", "rep2@body.example"}
     assert sorted(m.to[0] for m in mail.outbox) == ["rep2@body.example", "rep@body.example"]
-    assert f"/systems/{system.pk}/consultation/{consultation.pk}/" in mail.outbox[0].body
+    assert f"/systems/{system.uuid}/consultation/{consultation.uuid}/" in mail.outbox[0].body
 
 
 def test_a_consultation_opens_once(cast, system):

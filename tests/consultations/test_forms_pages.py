@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_hr_plans_a_consultation_and_opens_it(client, cast, system):
     client.force_login(cast.hr)
-    url = reverse("consultations:create", args=[system.pk])
+    url = reverse("consultations:create", args=[system.uuid])
     assert 'value="planning"' in client.get(url).content.decode()
     response = client.post(
         url, {"stage": "planning", "unions": [rep_union(cast).pk], "summary": "Why."}
@@ -24,7 +24,7 @@ def test_hr_plans_a_consultation_and_opens_it(client, cast, system):
     consultation = Consultation.objects.get()
     assert response["Location"] == consultation.get_absolute_url()
     assert consultation.points.count() == 4
-    response = client.post(reverse("consultations:open", args=[system.pk, consultation.pk]))
+    response = client.post(reverse("consultations:open", args=[system.uuid, consultation.uuid]))
     consultation.refresh_from_db()
     assert response.status_code == 302 and consultation.status == ConsultationStatus.OPEN
 
@@ -32,7 +32,7 @@ def test_hr_plans_a_consultation_and_opens_it(client, cast, system):
 def test_planning_without_a_union_or_stage_shows_errors(client, cast, system):
     client.force_login(cast.hr)
     response = client.post(
-        reverse("consultations:create", args=[system.pk]), {"summary": "Kept summary"}
+        reverse("consultations:create", args=[system.uuid]), {"summary": "Kept summary"}
     )
     html = response.content.decode()
     assert "<title>Error:" in html
@@ -49,7 +49,7 @@ def test_a_duplicate_consultation_is_a_message_on_the_form(client, cast, system)
     plan(cast, system, "planning")
     client.force_login(cast.hr)
     response = client.post(
-        reverse("consultations:create", args=[system.pk]),
+        reverse("consultations:create", args=[system.uuid]),
         {"stage": "planning", "unions": [rep_union(cast).pk], "summary": "Second"},
     )
     assert response.status_code == 200
@@ -60,7 +60,7 @@ def test_the_checklist_page_saves_discussed_prompts_and_notes(client, cast, syst
     consultation = open_one(cast, system)
     first, second = list(consultation.points.all())[:2]
     client.force_login(cast.rep)
-    url = reverse("consultations:checklist", args=[system.pk, consultation.pk])
+    url = reverse("consultations:checklist", args=[system.uuid, consultation.uuid])
     html = client.get(url).content.decode()
     assert "<legend" in html and str(first.text) in html
     response = client.post(
@@ -86,7 +86,7 @@ def test_the_checklist_page_saves_discussed_prompts_and_notes(client, cast, syst
 def test_recording_a_meeting_with_attendees(client, cast, system):
     consultation = open_one(cast, system)
     client.force_login(cast.hr)
-    url = reverse("consultations:meeting_create", args=[system.pk, consultation.pk])
+    url = reverse("consultations:meeting_create", args=[system.uuid, consultation.uuid])
     html = client.get(url).content.decode()
     assert "Person 1" in html and cast.hr.full_name in html
     data = {
@@ -124,7 +124,7 @@ def test_recording_a_meeting_with_attendees(client, cast, system):
     assert response.status_code == 302
     assert [a.name for a in meeting.attendees.all()] == ["Rhian Evans", "Dafydd Morgan"]
     # Changing the meeting replaces its attendees.
-    edit = reverse("consultations:meeting_edit", args=[system.pk, consultation.pk, meeting.pk])
+    edit = reverse("consultations:meeting_edit", args=[system.uuid, consultation.uuid, meeting.uuid])
     assert "Dafydd Morgan" in client.get(edit).content.decode()
     data.update({"attendees-1-name": "", "attendees-0-name": "Rhian Evans-Jones"})
     client.post(edit, data)
@@ -134,7 +134,7 @@ def test_recording_a_meeting_with_attendees(client, cast, system):
 def test_sharing_in_one_click_from_the_share_page(client, cast, system):
     consultation = open_one(cast, system)
     client.force_login(cast.hr)
-    url = reverse("consultations:share", args=[system.pk, consultation.pk])
+    url = reverse("consultations:share", args=[system.uuid, consultation.uuid])
     html = client.get(url).content.decode()
     assert f'value="registers.algorithmicsystem:{system.pk}"' in html
     response = client.post(url, {"target": f"registers.algorithmicsystem:{system.pk}"})
@@ -149,7 +149,7 @@ def test_sharing_in_one_click_from_the_share_page(client, cast, system):
 def test_logging_another_document_needs_a_title(client, cast, system):
     consultation = open_one(cast, system)
     client.force_login(cast.hr)
-    url = reverse("consultations:share", args=[system.pk, consultation.pk])
+    url = reverse("consultations:share", args=[system.uuid, consultation.uuid])
     response = client.post(url, {"title": "", "reference": "Kept ref", "note": ""})
     html = response.content.decode()
     assert response.status_code == 200 and "<title>Error:" in html and "Kept ref" in html
@@ -161,7 +161,7 @@ def test_logging_another_document_needs_a_title(client, cast, system):
 def test_the_position_page_names_the_reps_union_and_requires_the_view(client, cast, system):
     consultation = open_one(cast, system)
     client.force_login(cast.rep)
-    url = reverse("consultations:position", args=[system.pk, consultation.pk])
+    url = reverse("consultations:position", args=[system.uuid, consultation.uuid])
     assert str(rep_union(cast)) in client.get(url).content.decode()
     response = client.post(url, {"position": "agreed_with_conditions", "statement": ""})
     html = response.content.decode()
@@ -174,7 +174,7 @@ def test_the_position_page_names_the_reps_union_and_requires_the_view(client, ca
 def test_the_system_page_shows_the_consultation_section(client, cast, system):
     consultation = open_one(cast, system)
     client.force_login(cast.auditor)
-    html = client.get(reverse("registers:system_detail", args=[system.pk])).content.decode()
+    html = client.get(reverse("registers:system_detail", args=[system.uuid])).content.decode()
     assert 'id="consultation"' in html and 'id="comments"' in html
     assert consultation.get_absolute_url() in html
     assert "Plan a consultation" not in html and "Add a comment" not in html

@@ -43,7 +43,7 @@ def test_not_done_without_a_consultation_for_the_current_stage(cast, system):
     result = item(system)
     assert result.key == "consultation" and not result.done
     assert "No consultation" in str(result.detail)
-    assert result.url == f"/systems/{system.pk}/consultation/"
+    assert result.url == f"/systems/{system.uuid}/consultation/"
 
 
 def test_not_done_while_open_and_names_the_unions_still_to_answer(cast, system):

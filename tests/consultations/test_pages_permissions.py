@@ -19,7 +19,7 @@ CONCERN_MOVERS = {"hr", "rep", "admin"}
 
 
 def urls(w):
-    s, c, m = w.system.pk, w.consultation.pk, w.meeting.pk
+    s, c, m = w.system.uuid, w.consultation.uuid, w.meeting.uuid
     return {
         "list": (reverse("consultations:list", args=[s]), EVERYONE),
         "detail": (reverse("consultations:detail", args=[s, c]), EVERYONE),
@@ -34,47 +34,47 @@ def urls(w):
         "position": (reverse("consultations:position", args=[s, c]), {"rep"}),
         "comment_create": (reverse("consultations:comment_create", args=[s]), COMMENTERS),
         "comment_reply": (
-            reverse("consultations:comment_reply", args=[s, w.comment.pk]),
+            reverse("consultations:comment_reply", args=[s, w.comment.uuid]),
             COMMENTERS,
         ),
         "comment_concern": (
-            reverse("consultations:comment_concern", args=[s, w.rep_comment.pk]),
+            reverse("consultations:comment_concern", args=[s, w.rep_comment.uuid]),
             {"rep"},
         ),
         "concern_list": (reverse("consultations:concern_list", args=[s]), EVERYONE),
         "concern_create": (reverse("consultations:concern_create", args=[s]), {"rep"}),
         "concern_detail": (
-            reverse("consultations:concern_detail", args=[s, w.concern.pk]),
+            reverse("consultations:concern_detail", args=[s, w.concern.uuid]),
             EVERYONE,
         ),
         "concern_escalate": (
-            reverse("consultations:concern_escalate", args=[s, w.concern.pk]),
+            reverse("consultations:concern_escalate", args=[s, w.concern.uuid]),
             CONCERN_MOVERS,
         ),
         "concern_resolve": (
-            reverse("consultations:concern_resolve", args=[s, w.concern.pk]),
+            reverse("consultations:concern_resolve", args=[s, w.concern.uuid]),
             CONCERN_MOVERS,
         ),
         "concern_reopen": (
-            reverse("consultations:concern_reopen", args=[s, w.concern.pk]),
+            reverse("consultations:concern_reopen", args=[s, w.concern.uuid]),
             CONCERN_MOVERS,
         ),
         "rights_list": (reverse("consultations:rights_list", args=[s]), EVERYONE),
         "rights_create": (reverse("consultations:rights_create", args=[s]), PREPARERS),
         "rights_detail": (
-            reverse("consultations:rights_detail", args=[s, w.rights_request.pk]),
+            reverse("consultations:rights_detail", args=[s, w.rights_request.uuid]),
             EVERYONE,
         ),
         "rights_edit": (
-            reverse("consultations:rights_edit", args=[s, w.rights_request.pk]),
+            reverse("consultations:rights_edit", args=[s, w.rights_request.uuid]),
             PREPARERS,
         ),
         "rights_extend": (
-            reverse("consultations:rights_extend", args=[s, w.rights_request.pk]),
+            reverse("consultations:rights_extend", args=[s, w.rights_request.uuid]),
             PREPARERS,
         ),
         "rights_close": (
-            reverse("consultations:rights_close", args=[s, w.rights_request.pk]),
+            reverse("consultations:rights_close", args=[s, w.rights_request.uuid]),
             PREPARERS,
         ),
     }
@@ -109,16 +109,16 @@ def test_another_bodys_pages_are_not_found(client, cast, world, other_world, rol
 def test_mixing_an_own_system_with_another_bodys_objects_is_not_found(
     client, cast, world, other_world
 ):
-    s = world.system.pk
+    s = world.system.uuid
     client.force_login(cast.hr)
     for url in (
-        reverse("consultations:detail", args=[s, other_world.consultation.pk]),
+        reverse("consultations:detail", args=[s, other_world.consultation.uuid]),
         reverse(
-            "consultations:meeting_detail", args=[s, world.consultation.pk, other_world.meeting.pk]
+            "consultations:meeting_detail", args=[s, world.consultation.uuid, other_world.meeting.uuid]
         ),
-        reverse("consultations:concern_detail", args=[s, other_world.concern.pk]),
-        reverse("consultations:rights_detail", args=[s, other_world.rights_request.pk]),
-        reverse("consultations:comment_reply", args=[s, other_world.comment.pk]),
+        reverse("consultations:concern_detail", args=[s, other_world.concern.uuid]),
+        reverse("consultations:rights_detail", args=[s, other_world.rights_request.uuid]),
+        reverse("consultations:comment_reply", args=[s, other_world.comment.uuid]),
     ):
         assert client.get(url).status_code == 404, url
 
@@ -143,7 +143,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, world, page):
 
 
 def post_actions(w):
-    s, c = w.system.pk, w.consultation.pk
+    s, c = w.system.uuid, w.consultation.uuid
     return {
         "edit": (
             reverse("consultations:edit", args=[s, c]),
@@ -156,7 +156,7 @@ def post_actions(w):
             {"rep"},
         ),
         "respond": (
-            reverse("consultations:concern_respond", args=[s, w.concern.pk]),
+            reverse("consultations:concern_respond", args=[s, w.concern.uuid]),
             {"text": "Intruder response"},
             PREPARERS,
         ),
@@ -170,7 +170,7 @@ def post_actions(w):
             COMMENTERS,
         ),
         "resolve_thread": (
-            reverse("consultations:comment_resolve", args=[s, w.comment.pk]),
+            reverse("consultations:comment_resolve", args=[s, w.comment.uuid]),
             {},
             COMMENTERS,
         ),
@@ -239,7 +239,7 @@ def test_actions_on_another_bodys_objects_are_not_found(client, cast, world, oth
 
 
 def test_a_rep_records_a_position_and_hr_concludes_through_the_pages(client, cast, world):
-    s, c = world.system.pk, world.consultation.pk
+    s, c = world.system.uuid, world.consultation.uuid
     client.force_login(cast.rep)
     response = client.post(
         reverse("consultations:position", args=[s, c]),

@@ -104,7 +104,7 @@ def test_the_consultation_page(client, cast, system, role, django_assert_max_num
 
     def url():
         latest = system.consultations.order_by("-pk").first()
-        return reverse("consultations:detail", args=[system.pk, latest.pk])
+        return reverse("consultations:detail", args=[system.uuid, latest.uuid])
 
     assert_flat(client, django_assert_max_num_queries, cast, system, url)
 
@@ -115,7 +115,7 @@ def test_the_consultation_page(client, cast, system, role, django_assert_max_num
 def test_the_list_pages(client, cast, system, name, django_assert_max_num_queries):
     client.force_login(cast.rep)
     assert_flat(
-        client, django_assert_max_num_queries, cast, system, lambda: reverse(name, args=[system.pk])
+        client, django_assert_max_num_queries, cast, system, lambda: reverse(name, args=[system.uuid])
     )
 
 
@@ -124,7 +124,7 @@ def test_the_share_page(client, cast, system, django_assert_max_num_queries):
 
     def url():
         latest = system.consultations.order_by("-pk").first()
-        return reverse("consultations:share", args=[system.pk, latest.pk])
+        return reverse("consultations:share", args=[system.uuid, latest.uuid])
 
     assert_flat(client, django_assert_max_num_queries, cast, system, url)
 
@@ -138,7 +138,7 @@ def test_the_system_page_does_not_grow_with_consultation_data(
         django_assert_max_num_queries,
         cast,
         system,
-        lambda: reverse("registers:system_detail", args=[system.pk]),
+        lambda: reverse("registers:system_detail", args=[system.uuid]),
     )
 
 

@@ -172,7 +172,7 @@ def test_personal_details_are_shown_only_to_those_who_handle_the_request(
     request = log(cast, system, requester_details="Needed: works nights on ward 7")
     client.force_login(cast.by_role(role))
     html = client.get(
-        reverse("consultations:rights_detail", args=[system.pk, request.pk])
+        reverse("consultations:rights_detail", args=[system.uuid, request.uuid])
     ).content.decode()
     assert "HR-1" in html
     assert ("works nights on ward 7" in html) is sees_details
@@ -180,7 +180,7 @@ def test_personal_details_are_shown_only_to_those_who_handle_the_request(
 
 def test_the_form_reports_bad_dates_and_keeps_the_rest(client, cast, system):
     client.force_login(cast.hr)
-    url = reverse("consultations:rights_create", args=[system.pk])
+    url = reverse("consultations:rights_create", args=[system.uuid])
     response = client.post(
         url,
         {

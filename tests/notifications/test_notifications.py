@@ -125,7 +125,7 @@ def test_people_see_only_their_own_notifications(client, cast):
 def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, cast):
     (row,) = notify([cast.hr], url="/systems/7/concerns/3/")
     client.force_login(cast.hr)
-    response = client.get(reverse("notifications:open", args=[row.pk]))
+    response = client.get(reverse("notifications:open", args=[row.uuid]))
     assert response.status_code == 302 and response["Location"] == "/systems/7/concerns/3/"
     row.refresh_from_db()
     assert row.is_read
@@ -134,7 +134,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, cast)
 def test_another_persons_notification_is_not_found(client, cast):
     (row,) = notify([cast.rep])
     client.force_login(cast.hr)
-    assert client.get(reverse("notifications:open", args=[row.pk])).status_code == 404
+    assert client.get(reverse("notifications:open", args=[row.uuid])).status_code == 404
     row.refresh_from_db()
     assert not row.is_read
 

@@ -40,7 +40,7 @@ def test_a_raised_concern_is_emailed_to_hr_by_the_worker_with_a_link(
     assert message["To"] == "hr@body.example"
     assert "Tracked between visits" in message["Subject"]
     body = message.get_content()
-    assert f"http://127.0.0.1:8000/systems/{system.pk}/concerns/{concern.pk}/" in body
+    assert f"http://127.0.0.1:8000/systems/{system.uuid}/concerns/{concern.uuid}/" in body
     wait_for(
         lambda: Notification.objects.filter(pk=notification.pk, emailed_at__isnull=False).exists(),
         timeout=10,

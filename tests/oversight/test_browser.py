@@ -23,7 +23,7 @@ def test_the_manager_re_signs_after_a_change(page, signed_system, cast):
     assert page.get_by_role("heading", name="Needs attention", level=2).is_visible()
     assert_accessible(page)
 
-    page.goto(f"/systems/{signed_system.pk}/")
+    page.goto(f"/systems/{signed_system.uuid}/")
     assert page.get_by_text("Re-sign required", exact=True).first.is_visible()
     assert page.get_by_role("cell", name="Daily, for 600 workers.").first.is_visible()
     assert_accessible(page)

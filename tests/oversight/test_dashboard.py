@@ -196,7 +196,7 @@ def test_the_system_page_runs_the_same_queries_however_long_its_history(
     client, cast, signed_system, django_assert_max_num_queries
 ):
     client.force_login(cast.manager)
-    url = reverse("registers:system_detail", args=[signed_system.pk])
+    url = reverse("registers:system_detail", args=[signed_system.uuid])
     services.change_stage(fresh(signed_system), actor=cast.hr, to_stage="pilot", reason="Pilot.")
     conclude_consultation(signed_system, cast)  # the pilot's (deployment) consultation
     edit(signed_system, cast.hr, "rationale", scope="A change.")

@@ -38,13 +38,13 @@ def world(cast):
 def pages(world):
     system, paused = world["system"], world["paused"]
     return {
-        "signoff": reverse("oversight:signoff", args=[system.pk]),
+        "signoff": reverse("oversight:signoff", args=[system.uuid]),
         "signoff_detail": world["signoff"].get_absolute_url(),
-        "change_stage": reverse("oversight:change_stage", args=[system.pk]),
-        "pause": reverse("oversight:pause", args=[system.pk]),
-        "retire": reverse("oversight:retire", args=[system.pk]),
-        "restart": reverse("oversight:restart", args=[paused.pk]),
-        "audit_create": reverse("oversight:audit_create", args=[system.pk]),
+        "change_stage": reverse("oversight:change_stage", args=[system.uuid]),
+        "pause": reverse("oversight:pause", args=[system.uuid]),
+        "retire": reverse("oversight:retire", args=[system.uuid]),
+        "restart": reverse("oversight:restart", args=[paused.uuid]),
+        "audit_create": reverse("oversight:audit_create", args=[system.uuid]),
         "audit_detail": world["audit"].get_absolute_url(),
         "review_policy": reverse("oversight:review_policy", args=[system.organisation.slug]),
     }
@@ -90,13 +90,13 @@ def test_a_signoff_or_audit_of_another_system_is_not_found_under_this_one(client
     other_system = SystemFactory(organisation=cast.organisation)
     assert (
         client.get(
-            reverse("oversight:signoff_detail", args=[other_system.pk, world["signoff"].pk])
+            reverse("oversight:signoff_detail", args=[other_system.uuid, world["signoff"].uuid])
         ).status_code
         == 404
     )
     assert (
         client.get(
-            reverse("oversight:audit_detail", args=[other_system.pk, world["audit"].pk])
+            reverse("oversight:audit_detail", args=[other_system.uuid, world["audit"].uuid])
         ).status_code
         == 404
     )
@@ -132,7 +132,7 @@ def test_pause_and_stop_through_the_pages(client, cast, world, role, page):
         assert response.status_code == 302
         assert (
             response["Location"]
-            == reverse("registers:system_detail", args=[system.pk]) + "#oversight"
+            == reverse("registers:system_detail", args=[system.uuid]) + "#oversight"
         )
         assert fresh(system).lifecycle_stage == after
     else:
@@ -159,10 +159,10 @@ def test_a_pause_without_a_reason_shows_the_error_and_changes_nothing(client, ca
 
 def test_pausing_a_paused_system_explains_why_not(client, cast, world):
     client.force_login(cast.manager)
-    response = client.get(reverse("oversight:pause", args=[world["paused"].pk]))
+    response = client.get(reverse("oversight:pause", args=[world["paused"].uuid]))
     assert "already" in response.content.decode()
     response = client.post(
-        reverse("oversight:pause", args=[world["paused"].pk]), {"reason": "Again."}
+        reverse("oversight:pause", args=[world["paused"].uuid]), {"reason": "Again."}
     )
     assert response.status_code == 200
     assert "already" in response.content.decode()
@@ -175,7 +175,7 @@ def test_a_refused_move_shows_the_checklist_and_keeps_the_reason(client, cast):
         lifecycle_stage="development",
     )
     client.force_login(cast.hr)
-    url = reverse("oversight:change_stage", args=[system.pk])
+    url = reverse("oversight:change_stage", args=[system.uuid])
     response = client.post(url, {"to_stage": "pilot", "reason": "Ready to pilot with two teams."})
     assert response.status_code == 200
     html = response.content.decode()
@@ -191,7 +191,7 @@ def test_a_refused_move_shows_the_checklist_and_keeps_the_reason(client, cast):
 def test_a_move_before_pilot_through_the_page(client, cast):
     system = SystemFactory(organisation=cast.organisation, lifecycle_stage="planning")
     client.force_login(cast.admin)
-    url = reverse("oversight:change_stage", args=[system.pk])
+    url = reverse("oversight:change_stage", args=[system.uuid])
     page = client.get(url).content.decode()
     assert (
         'value="tender_award"' in page
@@ -212,7 +212,8 @@ def test_an_unknown_target_stage_is_a_form_error(client, cast):
     system = SystemFactory(organisation=cast.organisation, lifecycle_stage="planning")
     client.force_login(cast.hr)
     response = client.post(
-        reverse("oversight:change_stage", args=[system.pk]), {"to_stage": "retired", "reason": "x"}
+        reverse("oversight:change_stage", args=[system.uuid]),
+        {"to_stage": "retired", "reason": "x"},
     )
     assert response.status_code == 200
     assert "Choose one of the stages listed" in response.content.decode()
@@ -228,7 +229,7 @@ def test_a_restart_through_the_page(client, cast):
     services.pause(system, actor=cast.manager, reason="Supplier issue.")
     client.force_login(cast.manager)
     response = client.post(
-        reverse("oversight:restart", args=[system.pk]),
+        reverse("oversight:restart", args=[system.uuid]),
         {"to_stage": "development", "reason": "Fixed."},
     )
     assert response.status_code == 302
@@ -237,7 +238,7 @@ def test_a_restart_through_the_page(client, cast):
 
 def test_setting_a_missing_review_date(client, cast):
     system = SystemFactory(organisation=cast.organisation, lifecycle_stage="in_use")
-    url = reverse("oversight:schedule_review", args=[system.pk])
+    url = reverse("oversight:schedule_review", args=[system.uuid])
     client.force_login(cast.rep)
     assert client.post(url).status_code == 403
     client.force_login(cast.hr)
@@ -290,7 +291,7 @@ def test_recording_an_audit_through_the_page(client, cast):
         employment_decisions=["scheduling"],
     )
     client.force_login(cast.hr)
-    response = client.post(reverse("oversight:audit_create", args=[system.pk]), audit_form())
+    response = client.post(reverse("oversight:audit_create", args=[system.uuid]), audit_form())
     audit = PostDeploymentAudit.objects.get()
     assert response.status_code == 302 and response["Location"] == audit.get_absolute_url()
     assert audit.bias_results.get().passed is True
@@ -306,7 +307,7 @@ def test_an_incomplete_audit_keeps_what_was_typed(client, cast):
     )
     client.force_login(cast.hr)
     response = client.post(
-        reverse("oversight:audit_create", args=[system.pk]),
+        reverse("oversight:audit_create", args=[system.uuid]),
         audit_form(
             work_rating="no",
             work_evidence="Breaks squeezed on long shifts.",
@@ -320,7 +321,7 @@ def test_an_incomplete_audit_keeps_what_was_typed(client, cast):
     assert "Breaks squeezed on long shifts." in html
     # The bias row was fixed, but a "No" still needs to say what will be done.
     response = client.post(
-        reverse("oversight:audit_create", args=[system.pk]),
+        reverse("oversight:audit_create", args=[system.uuid]),
         audit_form(work_rating="no", work_evidence="Breaks squeezed on long shifts."),
     )
     html = response.content.decode()
@@ -332,7 +333,7 @@ def test_adding_a_bias_row_keeps_the_form_without_errors(client, cast):
     system = SystemFactory(organisation=cast.organisation, lifecycle_stage="in_use")
     client.force_login(cast.hr)
     response = client.post(
-        reverse("oversight:audit_create", args=[system.pk]),
+        reverse("oversight:audit_create", args=[system.uuid]),
         {**audit_form(conducted_by=""), "add_bias_row": "1"},
     )
     html = response.content.decode()
@@ -348,7 +349,7 @@ def test_an_audit_outcome_the_recorder_cannot_take_is_explained(client, cast):
     )
     client.force_login(cast.hr)
     response = client.post(
-        reverse("oversight:audit_create", args=[system.pk]), audit_form(outcome="pause")
+        reverse("oversight:audit_create", args=[system.uuid]), audit_form(outcome="pause")
     )
     assert response.status_code == 200
     assert "Only the system&#x27;s accountable senior manager" in response.content.decode()
@@ -393,9 +394,11 @@ def test_the_system_page_offers_each_role_its_controls(client, cast, role):
         lifecycle_stage="development",
     )
     client.force_login(cast.by_role(role))
-    html = client.get(reverse("registers:system_detail", args=[system.pk])).content.decode()
+    html = client.get(reverse("registers:system_detail", args=[system.uuid])).content.decode()
     links = set(
-        re.findall(r'href="/systems/\d+/(sign-off|stage|pause|retire|restart|audits/new)/"', html)
+        re.findall(
+            r'href="/systems/[0-9a-f-]{36}/(sign-off|stage|pause|retire|restart|audits/new)/"', html
+        )
     )
     expected = {
         "hr": {"stage"},
@@ -411,13 +414,13 @@ def test_the_system_page_offers_each_role_its_controls(client, cast, role):
 def test_a_paused_and_a_retired_system_say_so_prominently(client, cast, world):
     client.force_login(cast.rep)
     html = client.get(
-        reverse("registers:system_detail", args=[world["paused"].pk])
+        reverse("registers:system_detail", args=[world["paused"].uuid])
     ).content.decode()
     head = html.split('id="oversight"')[0]
     assert "This system is paused" in head and "Concerns." in head
     services.retire(world["system"], actor=cast.manager, reason="Replaced by a new contract.")
     html = client.get(
-        reverse("registers:system_detail", args=[world["system"].pk])
+        reverse("registers:system_detail", args=[world["system"].uuid])
     ).content.decode()
     head = html.split('id="oversight"')[0]
     assert "stopped and retired" in head and "Replaced by a new contract." in head

@@ -358,7 +358,7 @@ def test_the_manager_is_told_once_when_a_signoff_goes_out_of_date(
 
     (note,) = Notification.objects.filter(event="system.resign_required")
     assert note.user == cast.manager
-    assert f"/systems/{signed_system.pk}/sign-off/" == note.url
+    assert f"/systems/{signed_system.uuid}/sign-off/" == note.url
     assert [m.to for m in mailoutbox] == [[cast.manager.email]]
     assert "Re-sign required" in mailoutbox[0].subject
     assert Reminder.objects.filter(kind="resign").count() == 1
@@ -436,7 +436,7 @@ def test_the_api_offers_no_way_to_change_a_signoff(client, signed_system, cast):
         assert response.status_code in (401, 403, 404, 405), (method, response.status_code)
     client.force_login(cast.hr)
     response = client.patch(
-        f"/api/v1/systems/{signed_system.pk}/",
+        f"/api/v1/systems/{signed_system.uuid}/",
         data={"signoffs": [], "content_hash": "0" * 64, "decision": "refused"},
         content_type="application/json",
     )

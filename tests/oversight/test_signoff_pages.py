@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(system):
-    return reverse("oversight:signoff", args=[system.pk])
+    return reverse("oversight:signoff", args=[system.uuid])
 
 
 def form(client, system, **data):
@@ -266,7 +266,7 @@ def test_the_re_sign_banner_shows_the_field_level_diff(client, cast, signed_syst
     for role in ("rep", "auditor", "manager"):
         client.force_login(cast.by_role(role))
         html = client.get(
-            reverse("registers:system_detail", args=[signed_system.pk])
+            reverse("registers:system_detail", args=[signed_system.uuid])
         ).content.decode()
         assert "Re-sign required" in html
         assert "Frequency and scale of use" in html and "Daily, for 600 workers." in html
@@ -274,7 +274,7 @@ def test_the_re_sign_banner_shows_the_field_level_diff(client, cast, signed_syst
     html = client.get(url(signed_system)).content.decode()
     assert "What changed since the last signature" in html and "Daily, for 600 workers." in html
     sign(signed_system, cast.manager, statement="Signed again.")
-    html = client.get(reverse("registers:system_detail", args=[signed_system.pk])).content.decode()
+    html = client.get(reverse("registers:system_detail", args=[signed_system.uuid])).content.decode()
     assert "Re-sign required" not in html
 
 

@@ -29,7 +29,7 @@ def test_the_pack_page_shows_progress_and_the_download_without_a_reload(
     page, rich_system, cast, broker_down
 ):
     sign_in(page, cast.rep.email, PASSWORD)
-    page.goto(f"/systems/{rich_system.pk}/#packs")
+    page.goto(f"/systems/{rich_system.uuid}/#packs")
     assert page.get_by_role("heading", name="Audit packs", level=2).is_visible()
     assert_accessible(page)
     page.get_by_label("Cymraeg").check()

@@ -105,7 +105,7 @@ def test_anonymous_people_are_sent_to_sign_in(client, pack, system):
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    response = client.post(reverse("packs:request_system", args=[system.pk]), {"language": "en"})
+    response = client.post(reverse("packs:request_system", args=[system.uuid]), {"language": "en"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert AuditPack.objects.count() == 1
 
@@ -126,7 +126,7 @@ def test_removing_a_membership_removes_access_at_once(client, pack, cast):
 def test_asking_for_a_system_pack(
     client, system, cast, other, outsider, django_capture_on_commit_callbacks
 ):
-    url = reverse("packs:request_system", args=[system.pk])
+    url = reverse("packs:request_system", args=[system.uuid])
     for person in (other.auditor, outsider):
         client.force_login(person)
         assert client.post(url, {"language": "en"}).status_code == 404
@@ -220,7 +220,7 @@ def test_the_status_box_refreshes_itself_without_inline_script(
 
 def test_the_system_page_lists_its_packs_in_a_fixed_number_of_queries(client, system, cast):
     client.force_login(cast.rep)
-    url = reverse("registers:system_detail", args=[system.pk])
+    url = reverse("registers:system_detail", args=[system.uuid])
     services.request_pack(actor=cast.rep, scope=PackScope.SYSTEM, system=system, language="en")
     client.get(url)  # warm up (first-request caches)
     with CaptureQueriesContext(connection) as few:
@@ -265,10 +265,10 @@ def test_with_the_broker_down_pages_answer_and_the_request_is_kept(
     app.conf.task_always_eager = False
     try:
         client.force_login(cast.auditor)
-        assert client.get(reverse("registers:system_detail", args=[system.pk])).status_code == 200
+        assert client.get(reverse("registers:system_detail", args=[system.uuid])).status_code == 200
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
-                reverse("packs:request_system", args=[system.pk]), {"language": "en"}, follow=True
+                reverse("packs:request_system", args=[system.uuid]), {"language": "en"}, follow=True
             )
         assert response.status_code == 200
         assert "cannot be reached at the moment" in response.content.decode()

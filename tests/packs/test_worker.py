@@ -86,7 +86,7 @@ def completions(pack) -> int:
 def ask_through_the_page(client, person, system, language="en") -> AuditPack:
     client.force_login(person)
     response = client.post(
-        reverse("packs:request_system", args=[system.pk]), {"language": language}
+        reverse("packs:request_system", args=[system.uuid]), {"language": language}
     )
     assert response.status_code == 302, response.content
     return AuditPack.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
@@ -209,7 +209,7 @@ def test_requests_made_while_the_broker_is_down_are_built_when_it_returns(
     throwaway_redis.stop()  # the outage
 
     client.force_login(cast.auditor)
-    assert client.get(reverse("registers:system_detail", args=[rich_system.pk])).status_code == 200
+    assert client.get(reverse("registers:system_detail", args=[rich_system.uuid])).status_code == 200
     packs = [
         ask_through_the_page(client, cast.auditor, rich_system, language)
         for language in ("en", "cy")

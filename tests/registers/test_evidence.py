@@ -27,7 +27,7 @@ def docx_bytes() -> bytes:
 
 def upload(client, system, name, content, title="DPIA evidence"):
     return client.post(
-        reverse("registers:evidence_upload", args=[system.pk]),
+        reverse("registers:evidence_upload", args=[system.uuid]),
         {"title": title, "file": SimpleUploadedFile(name, content)},
     )
 
@@ -99,7 +99,7 @@ def test_every_member_of_the_body_may_download(client, cast, system, role):
     upload(client, system, "dpia.pdf", PDF)
     attachment = Attachment.objects.get()
     client.force_login(cast.by_role(role))
-    response = client.get(reverse("registers:evidence_download", args=[system.pk, attachment.pk]))
+    response = client.get(reverse("registers:evidence_download", args=[system.uuid, attachment.uuid]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -112,8 +112,8 @@ def test_another_body_cannot_download_even_by_guessing_ids(client, cast, other, 
     upload(client, system, "dpia.pdf", PDF)
     attachment = Attachment.objects.get()
     client.force_login(other.by_role(role))
-    direct = reverse("registers:evidence_download", args=[system.pk, attachment.pk])
-    via_own_system = reverse("registers:evidence_download", args=[other_system.pk, attachment.pk])
+    direct = reverse("registers:evidence_download", args=[system.uuid, attachment.uuid])
+    via_own_system = reverse("registers:evidence_download", args=[other_system.uuid, attachment.uuid])
     assert client.get(direct).status_code == 404
     assert client.get(via_own_system).status_code == 404
 
@@ -130,5 +130,5 @@ def test_anonymous_downloads_go_to_sign_in(client, cast, system):
     upload(client, system, "dpia.pdf", PDF)
     attachment = Attachment.objects.get()
     client.logout()
-    response = client.get(reverse("registers:evidence_download", args=[system.pk, attachment.pk]))
+    response = client.get(reverse("registers:evidence_download", args=[system.uuid, attachment.uuid]))
     assert response.status_code == 302

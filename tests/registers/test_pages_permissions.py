@@ -12,12 +12,12 @@ ROLES = ["hr", "rep", "manager", "auditor", "admin"]
 
 def pages(system):
     return {
-        "detail": reverse("registers:system_detail", args=[system.pk]),
-        "history": reverse("registers:system_history", args=[system.pk]),
-        "tasks": reverse("registers:system_tasks", args=[system.pk]),
-        "section": reverse("registers:section_edit", args=[system.pk, "summary"]),
-        "models": reverse("registers:section_edit", args=[system.pk, "models"]),
-        "evidence": reverse("registers:evidence_upload", args=[system.pk]),
+        "detail": reverse("registers:system_detail", args=[system.uuid]),
+        "history": reverse("registers:system_history", args=[system.uuid]),
+        "tasks": reverse("registers:system_tasks", args=[system.uuid]),
+        "section": reverse("registers:section_edit", args=[system.uuid, "summary"]),
+        "models": reverse("registers:section_edit", args=[system.uuid, "models"]),
+        "evidence": reverse("registers:evidence_upload", args=[system.uuid]),
     }
 
 
@@ -73,7 +73,7 @@ def test_only_preparers_may_create_systems(client, cast):
 
 def test_posting_a_section_of_another_bodys_system_changes_nothing(client, other, system):
     client.force_login(other.hr)
-    url = reverse("registers:section_edit", args=[system.pk, "summary"])
+    url = reverse("registers:section_edit", args=[system.uuid, "summary"])
     response = client.post(url, {"name": "Hijacked", "one_sentence_description": "x"})
     assert response.status_code == 404
     system.refresh_from_db()
@@ -82,7 +82,7 @@ def test_posting_a_section_of_another_bodys_system_changes_nothing(client, other
 
 def test_a_rep_cannot_post_a_section_of_their_own_body(client, cast, system):
     client.force_login(cast.rep)
-    url = reverse("registers:section_edit", args=[system.pk, "summary"])
+    url = reverse("registers:section_edit", args=[system.uuid, "summary"])
     assert client.post(url, {"name": "Changed by rep"}).status_code == 403
     system.refresh_from_db()
     assert system.name != "Changed by rep"
@@ -90,7 +90,7 @@ def test_a_rep_cannot_post_a_section_of_their_own_body(client, cast, system):
 
 def test_an_unknown_section_is_not_found(client, cast, system):
     client.force_login(cast.hr)
-    assert client.get(reverse("registers:section_edit", args=[system.pk, "nope"])).status_code == 404
+    assert client.get(reverse("registers:section_edit", args=[system.uuid, "nope"])).status_code == 404
 
 
 def test_sign_in_with_email_and_password(client, cast):

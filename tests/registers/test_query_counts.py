@@ -74,7 +74,7 @@ def add_parts(system, cast, numbers):
 
 def test_system_page_queries_do_not_grow(client, cast, system):
     client.force_login(cast.auditor)
-    url = reverse("registers:system_detail", args=[system.pk])
+    url = reverse("registers:system_detail", args=[system.uuid])
     add_parts(system, cast, range(5))
     small, _ = count_queries(client, url)
     add_parts(system, cast, range(5, 100))

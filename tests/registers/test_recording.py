@@ -24,7 +24,7 @@ def test_hr_records_a_system_and_is_taken_to_the_task_list(client, cast):
     )
     system = AlgorithmicSystem.objects.get(name="Shift allocator")
     assert response.status_code == 302
-    assert response["Location"] == reverse("registers:system_tasks", args=[system.pk])
+    assert response["Location"] == reverse("registers:system_tasks", args=[system.uuid])
     assert system.organisation == cast.organisation
     assert system.created_by == cast.hr
     assert system.reference == "shift-allocator"
@@ -73,7 +73,7 @@ def test_hr_cannot_record_a_system_for_another_body(client, cast, other):
 
 
 def section_url(system, slug):
-    return reverse("registers:section_edit", args=[system.pk, slug])
+    return reverse("registers:section_edit", args=[system.uuid, slug])
 
 
 def load_form(client, system, slug):

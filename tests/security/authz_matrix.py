@@ -117,12 +117,12 @@ class Entry:
 
 
 def system(w) -> dict:
-    return {"pk": w.a.system.pk}
+    return {"pk": w.a.system.uuid}
 
 
 def on_system(**more) -> Callable[[Any], dict]:
     def build(w):
-        values = {"pk": w.a.system.pk}
+        values = {"pk": w.a.system.uuid}
         values.update({k: f(w) for k, f in more.items()})
         return values
 
@@ -216,89 +216,89 @@ ENTRIES: dict[str, Entry] = {
     "registers:section_edit": page(PREPARERS, kwargs=on_system(section=lambda w: "summary")),
     "registers:evidence_upload": page(PREPARERS, kwargs=system),
     "registers:evidence_download": view_only(
-        kwargs=on_system(attachment_pk=lambda w: w.a.attachment.pk)
+        kwargs=on_system(attachment_pk=lambda w: w.a.attachment.uuid)
     ),
     "registers:system_history": view_only(kwargs=system),
     # --- assessments ----------------------------------------------------------------------------
     "assessments:overview": view_only(kwargs=system),
     "assessments:start": post_only(PREPARERS, kwargs=on_system(kind=lambda w: "dpia")),
-    "assessments:detail": view_only(kwargs=on_system(aid=lambda w: w.a.dpia.pk)),
-    "assessments:check": page(PREPARERS, kwargs=on_system(aid=lambda w: w.a.dpia.pk)),
+    "assessments:detail": view_only(kwargs=on_system(aid=lambda w: w.a.dpia.uuid)),
+    "assessments:check": page(PREPARERS, kwargs=on_system(aid=lambda w: w.a.dpia.uuid)),
     "assessments:review": page(
         APPROVERS,
-        kwargs=on_system(aid=lambda w: w.a.dpia.pk),
+        kwargs=on_system(aid=lambda w: w.a.dpia.uuid),
         post_data=lambda w: {"decision": "return", "comment": ""},
     ),
-    "assessments:result": view_only(kwargs=on_system(aid=lambda w: w.a.aia.pk)),
-    "assessments:compare": view_only(kwargs=on_system(aid=lambda w: w.a.dpia.pk)),
+    "assessments:result": view_only(kwargs=on_system(aid=lambda w: w.a.aia.uuid)),
+    "assessments:compare": view_only(kwargs=on_system(aid=lambda w: w.a.dpia.uuid)),
     "assessments:section": page(
         PREPARERS,
-        kwargs=on_system(aid=lambda w: w.a.dpia.pk, section=lambda w: w.a.fields_section),
+        kwargs=on_system(aid=lambda w: w.a.dpia.uuid, section=lambda w: w.a.fields_section),
     ),
     "assessments:row_add": page(
         PREPARERS,
-        kwargs=on_system(aid=lambda w: w.a.dpia.pk, section=lambda w: w.a.rows_section),
+        kwargs=on_system(aid=lambda w: w.a.dpia.uuid, section=lambda w: w.a.rows_section),
     ),
     "assessments:row_edit": page(
         PREPARERS,
         kwargs=on_system(
-            aid=lambda w: w.a.dpia.pk, section=lambda w: w.a.rows_section, row=lambda w: w.a.row
+            aid=lambda w: w.a.dpia.uuid, section=lambda w: w.a.rows_section, row=lambda w: w.a.row
         ),
     ),
     "assessments:row_delete": page(
         PREPARERS,
         kwargs=on_system(
-            aid=lambda w: w.a.dpia.pk, section=lambda w: w.a.rows_section, row=lambda w: w.a.row
+            aid=lambda w: w.a.dpia.uuid, section=lambda w: w.a.rows_section, row=lambda w: w.a.row
         ),
     ),
     "assessments:risk_list": view_only(kwargs=system),
     "assessments:risk_create": page(PREPARERS, kwargs=system),
-    "assessments:risk_detail": view_only(kwargs=on_system(rid=lambda w: w.a.risk.pk)),
-    "assessments:risk_edit": page(PREPARERS, kwargs=on_system(rid=lambda w: w.a.risk.pk)),
-    "assessments:risk_accept": page(APPROVERS, kwargs=on_system(rid=lambda w: w.a.risk.pk)),
+    "assessments:risk_detail": view_only(kwargs=on_system(rid=lambda w: w.a.risk.uuid)),
+    "assessments:risk_edit": page(PREPARERS, kwargs=on_system(rid=lambda w: w.a.risk.uuid)),
+    "assessments:risk_accept": page(APPROVERS, kwargs=on_system(rid=lambda w: w.a.risk.uuid)),
     "assessments:action_list": view_only(kwargs=system),
     "assessments:action_create": page(PREPARERS, kwargs=system),
     "assessments:action_detail": page(
-        ALL, post_allowed=PREPARERS, kwargs=on_system(xid=lambda w: w.a.action.pk)
+        ALL, post_allowed=PREPARERS, kwargs=on_system(xid=lambda w: w.a.action.uuid)
     ),
-    "assessments:action_edit": page(PREPARERS, kwargs=on_system(xid=lambda w: w.a.action.pk)),
+    "assessments:action_edit": page(PREPARERS, kwargs=on_system(xid=lambda w: w.a.action.uuid)),
     # --- consultation, comments, concerns, rights requests ---------------------------------------
     "consultations:list": view_only(kwargs=system),
     "consultations:create": page(PREPARERS, kwargs=system),
     "consultations:detail": view_only(
-        kwargs=on_system(consultation_pk=lambda w: w.a.consultation.pk)
+        kwargs=on_system(consultation_pk=lambda w: w.a.consultation.uuid)
     ),
     "consultations:edit": page(
-        PREPARERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.pk)
+        PREPARERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.uuid)
     ),
     "consultations:open": post_only(
-        PREPARERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.pk)
+        PREPARERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.uuid)
     ),
     "consultations:conclude": page(
-        PREPARERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.pk)
+        PREPARERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.uuid)
     ),
     "consultations:checklist": page(
-        DISCUSSERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.pk)
+        DISCUSSERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.uuid)
     ),
     "consultations:meeting_create": page(
-        PREPARERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.pk)
+        PREPARERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.uuid)
     ),
     "consultations:meeting_detail": view_only(
         kwargs=on_system(
-            consultation_pk=lambda w: w.a.consultation.pk, meeting_pk=lambda w: w.a.meeting.pk
+            consultation_pk=lambda w: w.a.consultation.uuid, meeting_pk=lambda w: w.a.meeting.uuid
         )
     ),
     "consultations:meeting_edit": page(
         PREPARERS,
         kwargs=on_system(
-            consultation_pk=lambda w: w.a.consultation.pk, meeting_pk=lambda w: w.a.meeting.pk
+            consultation_pk=lambda w: w.a.consultation.uuid, meeting_pk=lambda w: w.a.meeting.uuid
         ),
     ),
     "consultations:share": page(
-        PREPARERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.pk)
+        PREPARERS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.uuid)
     ),
     "consultations:position": page(
-        REPS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.pk)
+        REPS, kwargs=on_system(consultation_pk=lambda w: w.a.consultation.uuid)
     ),
     "consultations:comment_create": page(
         COMMENTERS,
@@ -310,60 +310,60 @@ ENTRIES: dict[str, Entry] = {
         },
     ),
     "consultations:comment_reply": page(
-        COMMENTERS, kwargs=on_system(comment_pk=lambda w: w.a.thread.pk)
+        COMMENTERS, kwargs=on_system(comment_pk=lambda w: w.a.thread.uuid)
     ),
     "consultations:comment_resolve": post_only(
-        COMMENTERS, kwargs=on_system(comment_pk=lambda w: w.a.thread.pk)
+        COMMENTERS, kwargs=on_system(comment_pk=lambda w: w.a.thread.uuid)
     ),
     "consultations:comment_reopen": post_only(
-        COMMENTERS, kwargs=on_system(comment_pk=lambda w: w.a.thread.pk)
+        COMMENTERS, kwargs=on_system(comment_pk=lambda w: w.a.thread.uuid)
     ),
     "consultations:comment_concern": page(
-        REPS, kwargs=on_system(comment_pk=lambda w: w.a.thread.pk)
+        REPS, kwargs=on_system(comment_pk=lambda w: w.a.thread.uuid)
     ),
     "consultations:concern_list": view_only(kwargs=system),
     "consultations:concern_create": page(REPS, kwargs=system),
     "consultations:concern_detail": view_only(
-        kwargs=on_system(concern_pk=lambda w: w.a.concern.pk)
+        kwargs=on_system(concern_pk=lambda w: w.a.concern.uuid)
     ),
     "consultations:concern_respond": Entry(
         get=member(302, PREPARERS),  # the form is on the concern's page
         post=member(WRITE, PREPARERS),
-        kwargs=on_system(concern_pk=lambda w: w.a.concern.pk),
+        kwargs=on_system(concern_pk=lambda w: w.a.concern.uuid),
     ),
     "consultations:concern_escalate": page(
-        DISCUSSERS, kwargs=on_system(concern_pk=lambda w: w.a.concern.pk)
+        DISCUSSERS, kwargs=on_system(concern_pk=lambda w: w.a.concern.uuid)
     ),
     "consultations:concern_resolve": page(
-        DISCUSSERS, kwargs=on_system(concern_pk=lambda w: w.a.concern.pk)
+        DISCUSSERS, kwargs=on_system(concern_pk=lambda w: w.a.concern.uuid)
     ),
     "consultations:concern_reopen": page(
-        DISCUSSERS, kwargs=on_system(concern_pk=lambda w: w.a.concern.pk)
+        DISCUSSERS, kwargs=on_system(concern_pk=lambda w: w.a.concern.uuid)
     ),
     "consultations:rights_list": view_only(kwargs=system),
     "consultations:rights_create": page(PREPARERS, kwargs=system),
     "consultations:rights_detail": view_only(
-        kwargs=on_system(request_pk=lambda w: w.a.rights_request.pk)
+        kwargs=on_system(request_pk=lambda w: w.a.rights_request.uuid)
     ),
     "consultations:rights_edit": page(
-        PREPARERS, kwargs=on_system(request_pk=lambda w: w.a.rights_request.pk)
+        PREPARERS, kwargs=on_system(request_pk=lambda w: w.a.rights_request.uuid)
     ),
     "consultations:rights_extend": page(
-        PREPARERS, kwargs=on_system(request_pk=lambda w: w.a.rights_request.pk)
+        PREPARERS, kwargs=on_system(request_pk=lambda w: w.a.rights_request.uuid)
     ),
     "consultations:rights_close": page(
-        PREPARERS, kwargs=on_system(request_pk=lambda w: w.a.rights_request.pk)
+        PREPARERS, kwargs=on_system(request_pk=lambda w: w.a.rights_request.uuid)
     ),
     # --- oversight ------------------------------------------------------------------------------
     "oversight:signoff": page(ACCOUNTABLE, kwargs=system),
-    "oversight:signoff_detail": view_only(kwargs=on_system(signoff_pk=lambda w: w.a.signoff.pk)),
+    "oversight:signoff_detail": view_only(kwargs=on_system(signoff_pk=lambda w: w.a.signoff.uuid)),
     "oversight:change_stage": page(PREPARERS, kwargs=system),
     "oversight:pause": page(ACCOUNTABLE, kwargs=system),
     "oversight:retire": page(ACCOUNTABLE, kwargs=system),
     "oversight:restart": page(ACCOUNTABLE, kwargs=system),
     "oversight:schedule_review": post_only(PREPARERS, kwargs=system),
     "oversight:audit_create": page(AUDIT_RECORDERS, kwargs=system),
-    "oversight:audit_detail": view_only(kwargs=on_system(audit_pk=lambda w: w.a.audit.pk)),
+    "oversight:audit_detail": view_only(kwargs=on_system(audit_pk=lambda w: w.a.audit.uuid)),
     "oversight:review_policy": page(("admin",), kwargs=lambda w: {"slug": w.a.organisation.slug}),
     # --- packs ----------------------------------------------------------------------------------
     "packs:pack_list": Entry(get=signed_in(200), post=signed_in(405)),
@@ -386,7 +386,7 @@ ENTRIES: dict[str, Entry] = {
     "packs:request_system": Entry(
         get=everyone(405),
         post=member(302),
-        kwargs=lambda w: {"system_pk": w.a.system.pk},
+        kwargs=lambda w: {"system_pk": w.a.system.uuid},
         post_data=lambda w: {"language": "en"},
     ),
     # A page with no POST answers 405 to anyone signed in before it looks for the pack.
@@ -405,7 +405,7 @@ ENTRIES: dict[str, Entry] = {
     "notifications:open": Entry(
         get=owner_only(302),
         post=owner_only(302),
-        kwargs=lambda w: {"pk": w.a.notification.pk},
+        kwargs=lambda w: {"pk": w.a.notification.uuid},
         get_writes={
             "notifications_": "marks the person's own notification read (idempotent; nobody "
             "else's; a link in the e-mail opens it)"

@@ -100,7 +100,7 @@ def test_every_post_without_a_valid_token_is_refused(pattern_key, world, keys):
 
 def test_a_valid_token_from_the_same_site_is_accepted(world, keys):
     """The control: the same kind of request with a matching cookie and token goes through."""
-    url = f"/systems/{world.a.system.pk}/comments/new/"
+    url = f"/systems/{world.a.system.uuid}/comments/new/"
     cookie, token = a_token_of_another_session()
     client = csrf_client(keys, "own", "rep")
     client.cookies[settings.CSRF_COOKIE_NAME] = cookie

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from uuid import UUID, uuid4
 
 import pytest
 from django.db import transaction
@@ -84,13 +85,13 @@ def mixed_urls(world: World) -> list[tuple[str, str, str]]:
         if entry.path is not None:
             continue
         own, theirs = entry.kwargs(world), entry.kwargs(swapped)
-        if own.get("pk") != getattr(world.a.system, "pk", None) or set(own) == {"pk"}:
+        if own.get("pk") != world.a.system.uuid or set(own) == {"pk"}:
             continue
-        ids = {k for k in own if k != "pk" and own[k] != theirs[k] and str(own[k]).isdigit()}
+        ids = {k for k in own if k != "pk" and own[k] != theirs[k] and isinstance(own[k], UUID)}
         if not ids:
             continue
         mixed = {**own, **{k: theirs[k] for k in ids}}
-        missing = {**own, **dict.fromkeys(ids, 10**9)}
+        missing = {**own, **{k: uuid4() for k in ids}}
         found.append((key, reverse(key, kwargs=mixed), reverse(key, kwargs=missing)))
     return found
 
@@ -154,7 +155,7 @@ class Case:
 
 
 def section_url(section):
-    return lambda w: reverse("registers:section_edit", args=[w.a.system.pk, section])
+    return lambda w: reverse("registers:section_edit", args=[w.a.system.uuid, section])
 
 
 def other_system_risk(world: World):
@@ -217,17 +218,17 @@ CASES: dict[str, Case] = {
     ),
     "an action against another body's risk": Case(
         "hr",
-        lambda w: reverse("assessments:action_create", args=[w.a.system.pk]),
+        lambda w: reverse("assessments:action_create", args=[w.a.system.uuid]),
         lambda w, own: action_data(w, (w.a if own else w.b).risk.pk),
     ),
     "an action against a risk of another system of the body": Case(
         "hr",
-        lambda w: reverse("assessments:action_create", args=[w.a.system.pk]),
+        lambda w: reverse("assessments:action_create", args=[w.a.system.uuid]),
         lambda w, own: action_data(w, w.a.risk.pk if own else other_system_risk(w).pk),
     ),
     "an action moved to another body's risk": Case(
         "hr",
-        lambda w: reverse("assessments:action_edit", args=[w.a.system.pk, w.a.action.pk]),
+        lambda w: reverse("assessments:action_edit", args=[w.a.system.uuid, w.a.action.uuid]),
         lambda w, own: {
             **action_data(w, (w.a if own else w.b).risk.pk),
             "revision": w.a.action.__class__.objects.get(pk=w.a.action.pk).revision,
@@ -235,7 +236,7 @@ CASES: dict[str, Case] = {
     ),
     "a consultation with another body's union": Case(
         "hr",
-        lambda w: reverse("consultations:create", args=[w.a.system.pk]),
+        lambda w: reverse("consultations:create", args=[w.a.system.uuid]),
         lambda w, own: {
             "stage": "planning",
             "unions": [union_of(w.a if own else w.b).pk],
@@ -244,12 +245,12 @@ CASES: dict[str, Case] = {
     ),
     "a consultation changed to another body's union": Case(
         "hr",
-        lambda w: reverse("consultations:edit", args=[w.a.system.pk, w.a.consultation.pk]),
+        lambda w: reverse("consultations:edit", args=[w.a.system.uuid, w.a.consultation.uuid]),
         lambda w, own: {"unions": [union_of(w.a if own else w.b).pk], "summary": "Changed."},
     ),
     "a comment on another body's risk": Case(
         "rep",
-        lambda w: reverse("consultations:comment_create", args=[w.a.system.pk]),
+        lambda w: reverse("consultations:comment_create", args=[w.a.system.uuid]),
         lambda w, own: {
             "target_type": "assessments.risk",
             "target_id": (w.a if own else w.b).risk.pk,
@@ -258,7 +259,7 @@ CASES: dict[str, Case] = {
     ),
     "a comment on another system of the body": Case(
         "rep",
-        lambda w: reverse("consultations:comment_create", args=[w.a.system.pk]),
+        lambda w: reverse("consultations:comment_create", args=[w.a.system.uuid]),
         lambda w, own: {
             "target_type": "registers.algorithmicsystem",
             "target_id": (w.a.system if own else w.a.published).pk,
@@ -267,7 +268,7 @@ CASES: dict[str, Case] = {
     ),
     "sharing another body's assessment with the reps": Case(
         "hr",
-        lambda w: reverse("consultations:share", args=[w.a.system.pk, w.a.consultation.pk]),
+        lambda w: reverse("consultations:share", args=[w.a.system.uuid, w.a.consultation.uuid]),
         lambda w, own: {
             "target": f"assessments.assessment:{(w.a if own else w.b).approved_dpia.pk}",
             "note": "",
@@ -275,7 +276,7 @@ CASES: dict[str, Case] = {
     ),
     "a sign-off of content the manager was not shown (another body's hash)": Case(
         "manager",
-        lambda w: reverse("oversight:signoff", args=[w.a.system.pk]),
+        lambda w: reverse("oversight:signoff", args=[w.a.system.uuid]),
         lambda w, own: {
             "decision": "refused",
             "statement": "Not yet: the consultation is still open.",
@@ -359,7 +360,9 @@ def test_fields_the_form_does_not_have_are_ignored(world):
     client = Client()
     client.force_login(world.a.user("hr"))
     with transaction.atomic():
-        response = client.post(reverse("registers:section_edit", args=[system.pk, "summary"]), data)
+        response = client.post(
+            reverse("registers:section_edit", args=[system.uuid, "summary"]), data
+        )
         assert response.status_code == 302
         after = AlgorithmicSystem.objects.get(pk=system.pk)
         assert after.description == "Changed through the form."

@@ -91,7 +91,7 @@ def test_the_csp_header_matches_the_settings(world):
 def test_a_signed_in_page_is_not_kept_by_any_cache(world):
     client = Client()
     client.force_login(world.a.user("hr"))
-    response = client.get(reverse("registers:system_detail", args=[world.a.system.pk]))
+    response = client.get(reverse("registers:system_detail", args=[world.a.system.uuid]))
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     public = Client().get(reverse("transparency:register"))
     assert "public" in public["Cache-Control"], "public pages stay cacheable"

@@ -45,7 +45,7 @@ def signed_in_client(user) -> Client:
 
 
 def system_page(world) -> str:
-    return reverse("registers:system_detail", args=[world.a.system.pk])
+    return reverse("registers:system_detail", args=[world.a.system.uuid])
 
 
 def test_without_the_policy_nobody_is_asked_to_set_it_up(world):
@@ -70,7 +70,7 @@ def test_the_policy_does_not_apply_to_other_roles(enforced, role):
 
 def test_the_policy_of_one_body_does_not_apply_to_another(enforced):
     client = signed_in_client(enforced.b.user("manager"))
-    url = reverse("registers:system_detail", args=[enforced.b.system.pk])
+    url = reverse("registers:system_detail", args=[enforced.b.system.uuid])
     assert client.get(url).status_code == 200
 
 

@@ -128,7 +128,7 @@ def test_a_removed_membership_is_refused_on_the_next_request(world):
     user = world.a.user("rep")
     client = Client()
     sign_in(client, user)
-    url = reverse("registers:system_detail", args=[world.a.system.pk])
+    url = reverse("registers:system_detail", args=[world.a.system.uuid])
     assert client.get(url).status_code == 200
     Membership.objects.filter(user=user, organisation=world.a.organisation).update(is_active=False)
     assert client.get(url).status_code == 404

@@ -35,7 +35,7 @@ def require_mfa(organisation) -> None:
 
 
 def system_url(side) -> str:
-    return f"/api/v1/systems/{side.system.pk}/"
+    return f"/api/v1/systems/{side.system.uuid}/"
 
 
 def refusals(caplog) -> list[logging.LogRecord]:

@@ -46,7 +46,7 @@ def hr(world) -> Client:
 
 def upload(client, world, name: str, content: bytes, title: str = "Evidence"):
     return client.post(
-        reverse("registers:evidence_upload", args=[world.a.system.pk]),
+        reverse("registers:evidence_upload", args=[world.a.system.uuid]),
         {"title": title, "file": SimpleUploadedFile(name, content)},
     )
 
@@ -57,7 +57,7 @@ def newest(world) -> Attachment:
 
 def download(client, world, attachment):
     response = client.get(
-        reverse("registers:evidence_download", args=[world.a.system.pk, attachment.pk])
+        reverse("registers:evidence_download", args=[world.a.system.uuid, attachment.uuid])
     )
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
@@ -179,7 +179,7 @@ def test_a_line_break_in_the_file_name_cannot_add_headers(world, hr):
         + f"\r\n--{boundary}--\r\n".encode()
     )
     response = hr.post(
-        reverse("registers:evidence_upload", args=[world.a.system.pk]),
+        reverse("registers:evidence_upload", args=[world.a.system.uuid]),
         data=body,
         content_type=f"multipart/form-data; boundary={boundary}",
     )
@@ -205,7 +205,7 @@ def test_too_many_files_in_one_request_are_refused(world, hr):
     ]
     before = Attachment.objects.count()
     response = hr.post(
-        reverse("registers:evidence_upload", args=[world.a.system.pk]),
+        reverse("registers:evidence_upload", args=[world.a.system.uuid]),
         {"title": "Many", "file": files},
     )
     assert response.status_code == 400
@@ -336,7 +336,7 @@ def test_the_upload_still_needs_a_csrf_token(world):
     client.force_login(world.a.user("hr"))
     before = Attachment.objects.count()
     response = client.post(
-        reverse("registers:evidence_upload", args=[world.a.system.pk]),
+        reverse("registers:evidence_upload", args=[world.a.system.uuid]),
         {"title": "No token", "file": SimpleUploadedFile("a.pdf", PDF)},
     )
     assert response.status_code == 403

@@ -109,9 +109,11 @@ def test_a_wrong_expectation_is_caught(monkeypatch, world, keys):
 
 
 def _normalise(route: str) -> str:
-    """``api/v1/^systems/(?P<pk>[^/.]+)/$`` and ``/api/v1/systems/{id}/`` → the same shape."""
+    """``api/v1/^systems/(?P<pk>[^/.]+)/$``, ``api/v1/systems/<uuid:id>/`` and
+    ``/api/v1/systems/{id}/`` → the same shape."""
     route = route.replace("^", "").replace("$", "")
     route = re.sub(r"\(\?P<\w+>[^)]*\)", "{}", route)
+    route = re.sub(r"<(?:\w+:)?\w+>", "{}", route)
     route = re.sub(r"\{\w+\}", "{}", route)
     return "/" + route.lstrip("/")
 
@@ -165,17 +167,17 @@ def test_a_person_in_both_bodies_has_in_each_only_the_role_held_there(world):
     client.force_login(bridge)
     for side in (world.a, world.b):
         assert (
-            client.get(reverse("registers:system_detail", args=[side.system.pk])).status_code == 200
+            client.get(reverse("registers:system_detail", args=[side.system.uuid])).status_code == 200
         )
-    edit_a = reverse("registers:section_edit", args=[world.a.system.pk, "summary"])
-    edit_b = reverse("registers:section_edit", args=[world.b.system.pk, "summary"])
+    edit_a = reverse("registers:section_edit", args=[world.a.system.uuid, "summary"])
+    edit_b = reverse("registers:section_edit", args=[world.b.system.uuid, "summary"])
     assert client.get(edit_a).status_code == 403, "a rep in body: may not edit its record"
     assert client.get(edit_b).status_code == 200, "HR officer in other_body: may"
     position_a = reverse(
-        "consultations:position", args=[world.a.system.pk, world.a.consultation.pk]
+        "consultations:position", args=[world.a.system.uuid, world.a.consultation.uuid]
     )
     position_b = reverse(
-        "consultations:position", args=[world.b.system.pk, world.b.consultation.pk]
+        "consultations:position", args=[world.b.system.uuid, world.b.consultation.uuid]
     )
     assert client.get(position_a).status_code == 200, "a rep in body: records the union's view"
     assert client.get(position_b).status_code == 403, "not a rep in other_body"

@@ -96,17 +96,21 @@ def test_every_free_text_field_people_write_holds_the_payload(world):
 
 
 PAGES_WITH_PAYLOAD = {
-    "registers:system_detail": lambda w: [w.a.system.pk],
-    "registers:system_history": lambda w: [w.a.system.pk],
-    "assessments:detail": lambda w: [w.a.system.pk, w.a.dpia.pk],
-    "assessments:risk_detail": lambda w: [w.a.system.pk, w.a.risk.pk],
-    "assessments:action_detail": lambda w: [w.a.system.pk, w.a.action.pk],
-    "consultations:detail": lambda w: [w.a.system.pk, w.a.consultation.pk],
-    "consultations:meeting_detail": lambda w: [w.a.system.pk, w.a.consultation.pk, w.a.meeting.pk],
-    "consultations:concern_detail": lambda w: [w.a.system.pk, w.a.concern.pk],
-    "consultations:rights_detail": lambda w: [w.a.system.pk, w.a.rights_request.pk],
-    "oversight:signoff_detail": lambda w: [w.a.system.pk, w.a.signoff.pk],
-    "oversight:audit_detail": lambda w: [w.a.system.pk, w.a.audit.pk],
+    "registers:system_detail": lambda w: [w.a.system.uuid],
+    "registers:system_history": lambda w: [w.a.system.uuid],
+    "assessments:detail": lambda w: [w.a.system.uuid, w.a.dpia.uuid],
+    "assessments:risk_detail": lambda w: [w.a.system.uuid, w.a.risk.uuid],
+    "assessments:action_detail": lambda w: [w.a.system.uuid, w.a.action.uuid],
+    "consultations:detail": lambda w: [w.a.system.uuid, w.a.consultation.uuid],
+    "consultations:meeting_detail": lambda w: [
+        w.a.system.uuid,
+        w.a.consultation.uuid,
+        w.a.meeting.uuid,
+    ],
+    "consultations:concern_detail": lambda w: [w.a.system.uuid, w.a.concern.uuid],
+    "consultations:rights_detail": lambda w: [w.a.system.uuid, w.a.rights_request.uuid],
+    "oversight:signoff_detail": lambda w: [w.a.system.uuid, w.a.signoff.uuid],
+    "oversight:audit_detail": lambda w: [w.a.system.uuid, w.a.audit.uuid],
     "packs:pack_detail": lambda w: [w.a.pack.pk],
     "notifications:list": lambda w: [],
     "dashboard": lambda w: [],
@@ -133,7 +137,7 @@ def test_a_javascript_url_is_never_a_link(world):
     client = Client()
     client.force_login(world.a.user("hr"))
     response = client.post(
-        reverse("registers:section_edit", args=[system.pk, "summary"]),
+        reverse("registers:section_edit", args=[system.uuid, "summary"]),
         {"name": system.name, "one_sentence_description": "x", "website_url": JS_URL,
          "contact_email": "team@example.org", "region": system.region},
     )  # fmt: skip

@@ -97,7 +97,7 @@ class Side:
     audit: PostDeploymentAudit
     pack: AuditPack
     notification: Notification
-    token_id: int
+    token_id: uuid.UUID
     extra: dict = field(default_factory=dict)
 
     def user(self, role: str) -> User:
@@ -386,7 +386,7 @@ def build_side(cast: Cast, council) -> Side:
         audit=audit,
         pack=pack,
         notification=notification,
-        token_id=token.pk,
+        token_id=token.uuid,
     )
     plant(side)
     return side
