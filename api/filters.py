@@ -1,8 +1,17 @@
-"""Filter backends: the pages' own filtersets (given the requesting user), and strict ordering."""
+"""Filter backends: the pages' own filtersets (given the requesting user), and strict ordering.
+
+A filter that names an object takes its public identifier (a UUID; a body: its slug), as the
+API's payloads give it."""
+
+import uuid
+from functools import cache
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,8 +20,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from accounts import permissions
+from accounts.models import Organisation, User
 from assessments.choices import GoodWorkPrinciple, Kind, Progress, RiskCategory, RiskStatus, Status
 from assessments.models import Action, Assessment, Risk
+from consultations import targets
 from consultations.choices import (
     AWAITING_RESPONSE,
     ConcernSource,
@@ -25,7 +36,16 @@ from consultations.models import Comment, Concern, Consultation, RightsRequest
 from oversight.choices import Decision
 from oversight.models import SignOff
 from packs.models import AuditPack, PackScope, PackStatus
+from registers.filters import RegisterFilter
 from registers.models import AlgorithmicSystem
+
+from .serializers.common import has_public_id
+
+
+@cache
+def commentable_models() -> list:
+    """The models comments may be about (``consultations.targets``) that have a public id."""
+    return [m for m in apps.get_models() if targets.is_commentable(m) and has_public_id(m)]
 
 
 class UserFilterBackend(DjangoFilterBackend):
@@ -113,12 +133,63 @@ class StrictModelChoiceField(_RefuseEmpty, django_filters.fields.ModelChoiceFiel
     pass
 
 
+class StrictUUIDField(_RefuseEmpty, forms.UUIDField):
+    pass
+
+
+class PublicIdChoiceField(StrictModelChoiceField):
+    """An object of the queryset named by its public identifier: something that is not a UUID
+    is refused as such, an unknown one as a choice that is not offered."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            try:
+                uuid.UUID(str(value))
+            except ValueError:
+                raise forms.ValidationError(_("Enter a valid UUID."), code="invalid") from None
+        return super().to_python(value)
+
+
 class StrictChoiceFilter(django_filters.ChoiceFilter):
     field_class = StrictChoiceField
 
 
 class StrictModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = StrictModelChoiceField
+
+
+class StrictUUIDFilter(django_filters.UUIDFilter):
+    field_class = StrictUUIDField
+
+
+class PublicIdFilter(django_filters.ModelChoiceFilter):
+    """``?<name>=<id>``: an object of the queryset, by its public identifier."""
+
+    field_class = PublicIdChoiceField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, to_field_name="uuid", **kwargs)
+
+
+# --- The register (``RegisterFilter``, with bodies and managers named as in the payloads) -------
+
+
+class SystemFilter(RegisterFilter):
+    """The register page's filters, naming the body and the manager as the payloads do."""
+
+    organisation = StrictModelChoiceFilter(
+        label=gettext_lazy("Organisation"),
+        queryset=Organisation.objects.none(),
+        to_field_name="slug",
+        help_text=gettext_lazy("Only this body's systems (its slug)."),
+    )
+    accountable_manager = PublicIdFilter(
+        label=gettext_lazy("Accountable manager"),
+        queryset=User.objects.none(),
+        help_text=gettext_lazy(
+            "Only the systems this senior manager is accountable for (their id)."
+        ),
+    )
 
 
 # --- Filtersets of the areas under a system (``?system=<id>`` and the area's own filters) ------
@@ -128,7 +199,7 @@ class SystemScopedFilter(django_filters.FilterSet):
     """``?system=<id>``: one system of the user's bodies (another body's, or an unknown id, is a
     400 like any choice that is not offered)."""
 
-    system = StrictModelChoiceFilter(
+    system = PublicIdFilter(
         label=gettext_lazy("System"),
         queryset=AlgorithmicSystem.objects.none(),
         help_text=gettext_lazy("Only this system's (its id)."),
@@ -162,7 +233,7 @@ class RiskFilter(SystemScopedFilter):
 
 class ActionFilter(SystemScopedFilter):
     progress = StrictChoiceFilter(label=gettext_lazy("Progress"), choices=Progress.choices)
-    risk = StrictModelChoiceFilter(
+    risk = PublicIdFilter(
         label=gettext_lazy("Risk"),
         queryset=Risk.objects.none(),
         help_text=gettext_lazy("Only the actions that mitigate this risk (its id)."),
@@ -204,9 +275,9 @@ class CommentFilter(SystemScopedFilter):
             "`assessments.risk`, `assessments.action`, `consultations.consultation`, …"
         ),
     )
-    target_id = django_filters.CharFilter(
+    target_id = StrictUUIDFilter(
         label=gettext_lazy("About (id)"),
-        field_name="object_id",
+        method="filter_target_id",
         help_text=gettext_lazy("The id of the object the threads are about."),
     )
     resolved = StrictBooleanFilter(
@@ -220,6 +291,15 @@ class CommentFilter(SystemScopedFilter):
     def filter_target_type(self, queryset, name, value):
         app_label, _sep, model = value.strip().lower().partition(".")
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
+
+    def filter_target_id(self, queryset, name, value):
+        # A comment stores its object's primary key: match the key of the object, of any
+        # commentable kind, whose public identifier this is (subqueries of the list's query).
+        about = Q()
+        for model in commentable_models():
+            keys = model._default_manager.filter(uuid=value).values(key=Cast("pk", CharField()))
+            about |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=keys)
+        return queryset.filter(about) if about else queryset.none()
 
 
 class ConcernFilter(SystemScopedFilter):

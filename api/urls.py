@@ -22,7 +22,8 @@ from .views.systems import SystemViewSet
 
 app_name = "api"
 
-router = SimpleRouter()
+# Path converters (the viewsets' ``lookup_value_converter``): ``<uuid:id>`` for objects.
+router = SimpleRouter(use_regex_path=False)
 router.register("systems", SystemViewSet, basename="system")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("risks", RiskViewSet, basename="risk")

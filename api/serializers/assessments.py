@@ -16,12 +16,13 @@ from assessments.choices import (
     RiskStatus,
 )
 from assessments.models import Action, ActionUpdate, Assessment, Questionnaire, Risk
-from govreg.links import url_with_pk
+from govreg.links import url_with_id
 from registers.models import AlgorithmicSystem
 
 from .common import (
     GovRegModelSerializer,
     ProblemSerializer,
+    PublicIdRelatedField,
     RevisionedChangeMixin,
     StrictFieldsMixin,
     SystemRefSerializer,
@@ -37,10 +38,10 @@ class LinksSerializer(serializers.Serializer):
 
 
 def links(api_name: str, obj) -> dict[str, str]:
-    return {"api": url_with_pk(api_name, obj.pk), "web": obj.get_absolute_url()}
+    return {"api": url_with_id(api_name, obj.uuid), "web": obj.get_absolute_url()}
 
 
-class SystemField(serializers.PrimaryKeyRelatedField):
+class SystemField(PublicIdRelatedField):
     """``system``: the id of a system of the user's bodies (another body's is refused as an
     unknown id)."""
 
@@ -279,7 +280,7 @@ class RiskSerializer(GovRegModelSerializer):
     residual_score = serializers.IntegerField(read_only=True, allow_null=True)
     residual_band = serializers.ChoiceField(choices=Band.choices, read_only=True, allow_null=True)
     accepted_by = UserRefSerializer(read_only=True, allow_null=True)
-    assessment = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    assessment = PublicIdRelatedField(read_only=True, allow_null=True)
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -420,7 +421,7 @@ class ActionUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ActionUpdate
-        fields = ["id", "on", "progress", "note", "author", "created_at"]
+        fields = ["on", "progress", "note", "author", "created_at"]
         read_only_fields = fields
 
 
@@ -430,8 +431,8 @@ class ActionSerializer(GovRegModelSerializer):
     system = SystemRefSerializer(read_only=True)
     reference = serializers.CharField(read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
-    risk = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    assessment = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    risk = PublicIdRelatedField(read_only=True, allow_null=True)
+    assessment = PublicIdRelatedField(read_only=True, allow_null=True)
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -500,7 +501,7 @@ class ActionExportSerializer(GovRegModelSerializer):
         return action.risk.reference if action.risk_id else ""
 
 
-class RiskRefField(serializers.PrimaryKeyRelatedField):
+class RiskRefField(PublicIdRelatedField):
     """A risk of the same system (checked by the service)."""
 
     def __init__(self, **kwargs):

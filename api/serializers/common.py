@@ -1,5 +1,11 @@
-"""Building blocks shared by every area's serializers, and the documented error bodies."""
+"""Building blocks shared by every area's serializers, and the documented error bodies.
 
+Objects are named by their public identifier (``govreg.public_ids``), never by their primary
+key: ``id`` is the object's ``uuid``, and a reference to another object is that object's
+``uuid`` (bodies, partnership councils and unions: their ``slug``).
+"""
+
+import uuid
 from collections.abc import Mapping
 
 from django.db import models
@@ -13,7 +19,7 @@ def json_type(field) -> tuple[type, ...] | None:
     """The JSON type a field accepts in a request body (``None``: not checked here)."""
     if isinstance(field, serializers.BooleanField):
         return (bool,)
-    if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+    if isinstance(field, serializers.IntegerField):
         return (int,)
     if isinstance(field, serializers.ListField | serializers.MultipleChoiceField):
         return (list,)
@@ -22,7 +28,9 @@ def json_type(field) -> tuple[type, ...] | None:
         serializers.CharField
         | serializers.ChoiceField
         | serializers.DateField
-        | serializers.DateTimeField,
+        | serializers.DateTimeField
+        | serializers.UUIDField
+        | serializers.SlugRelatedField,
     ):
         return (str,)
     return None
@@ -84,14 +92,48 @@ class BlankableEmailField(serializers.EmailField):
     """An e-mail address, or empty (documented as such in the OpenAPI schema)."""
 
 
+def has_public_id(model) -> bool:
+    return any(field.name == "uuid" for field in model._meta.concrete_fields)
+
+
+class PublicIdRelatedField(serializers.SlugRelatedField):
+    """Another object, named by its public identifier (a UUID)."""
+
+    default_error_messages = {"invalid": _("Enter a valid UUID.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="uuid", **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            uuid.UUID(str(data))
+        except ValueError:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class GovRegModelSerializer(serializers.ModelSerializer):
-    """Model serializers whose optional web and e-mail addresses may be empty strings."""
+    """Model serializers whose ``id`` is the object's public identifier, whose references to
+    other objects are theirs, and whose optional web and e-mail addresses may be empty
+    strings."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.URLField: BlankableURLField,
         models.EmailField: BlankableEmailField,
     }
+
+    def build_field(self, field_name, info, model_class, nested_depth):
+        if field_name == "id" and has_public_id(model_class):
+            return serializers.UUIDField, {"source": "uuid", "read_only": True}
+        return super().build_field(field_name, info, model_class, nested_depth)
+
+    def build_relational_field(self, field_name, relation_info):
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        if has_public_id(relation_info.related_model):
+            field_class = PublicIdRelatedField
+            kwargs.pop("slug_field", None)
+        return field_class, kwargs
 
 
 class ChoiceListField(serializers.ListField):
@@ -110,11 +152,11 @@ class ChoiceListField(serializers.ListField):
 class OrganisationRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "slug", "name", "name_cy"]
+        fields = ["slug", "name", "name_cy"]
         read_only_fields = fields
 
 
-class UserRefSerializer(serializers.ModelSerializer):
+class UserRefSerializer(GovRegModelSerializer):
     name = serializers.CharField(source="get_full_name", read_only=True)
 
     class Meta:
@@ -187,6 +229,6 @@ class WorkflowErrorSerializer(serializers.Serializer):
 class SystemRefSerializer(serializers.Serializer):
     """The system an object belongs to."""
 
-    id = serializers.IntegerField()
+    id = serializers.UUIDField(source="uuid")
     reference = serializers.CharField()
     name = serializers.CharField()

@@ -27,6 +27,7 @@ from .assessments import LinksSerializer, SystemField, links
 from .common import (
     GovRegModelSerializer,
     PartialChangeMixin,
+    PublicIdRelatedField,
     StrictFieldsMixin,
     SystemRefSerializer,
     UserRefSerializer,
@@ -38,7 +39,7 @@ from .common import (
 class UnionRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Union
-        fields = ["id", "slug", "name", "name_cy"]
+        fields = ["slug", "name", "name_cy"]
         read_only_fields = fields
 
 
@@ -78,7 +79,7 @@ class DiscussionPointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DiscussionPoint
-        fields = ["id", "key", "text", "discussed", "notes", "updated_at"]
+        fields = ["key", "text", "discussed", "notes", "updated_at"]
         read_only_fields = fields
 
 
@@ -91,7 +92,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(GovRegModelSerializer):
     attendees = AttendeeSerializer(many=True, read_only=True)
 
     class Meta:
@@ -106,7 +107,6 @@ class DisclosureSerializer(serializers.ModelSerializer):
     class Meta:
         model = Disclosure
         fields = [
-            "id",
             "kind",
             "label",
             "version",
@@ -129,7 +129,6 @@ class PositionSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnionPosition
         fields = [
-            "id",
             "union",
             "position",
             "statement",
@@ -166,11 +165,13 @@ class ConsultationDetailSerializer(ConsultationSerializer):
 
 class TargetSerializer(serializers.Serializer):
     type = serializers.CharField(help_text=_("`app_label.model`, e.g. `assessments.risk`."))
-    id = serializers.CharField()
+    id = serializers.UUIDField(
+        allow_null=True, help_text=_("The object's id (null if it has none, or no longer exists).")
+    )
     label = serializers.CharField(help_text=_("How the object was named when the thread began."))
 
 
-class ReplySerializer(serializers.ModelSerializer):
+class ReplySerializer(GovRegModelSerializer):
     author = UserRefSerializer(read_only=True)
 
     class Meta:
@@ -179,7 +180,7 @@ class ReplySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CommentThreadSerializer(serializers.ModelSerializer):
+class CommentThreadSerializer(GovRegModelSerializer):
     """A thread: its first comment, with the replies oldest first."""
 
     system = SystemRefSerializer(read_only=True)
@@ -187,8 +188,10 @@ class CommentThreadSerializer(serializers.ModelSerializer):
     author = UserRefSerializer(read_only=True)
     resolved_by = UserRefSerializer(read_only=True, allow_null=True)
     replies = ReplySerializer(many=True, read_only=True)
-    concern = serializers.SerializerMethodField(
-        help_text=_("Id of the concern this comment became, if any.")
+    concern = PublicIdRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Id of the concern this comment became, if any."),
     )
 
     class Meta:
@@ -210,16 +213,13 @@ class CommentThreadSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TargetSerializer)
     def get_target(self, comment) -> dict:
+        """The object as prefetched (``CommentViewSet``): only its ``uuid`` is loaded."""
         content_type = comment.content_type
         return {
             "type": f"{content_type.app_label}.{content_type.model}",
-            "id": comment.object_id,
+            "id": getattr(comment.target, "uuid", None),
             "label": comment.target_label,
         }
-
-    def get_concern(self, comment) -> int | None:
-        concern = getattr(comment, "concern", None)
-        return concern.pk if concern is not None else None
 
 
 class CommentCreateSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -232,7 +232,7 @@ class CommentCreateSerializer(StrictFieldsMixin, serializers.Serializer):
             "`consultations.consultation`."
         ),
     )
-    target_id = serializers.CharField(max_length=64, help_text=_("Its id (an object of `system`)."))
+    target_id = serializers.UUIDField(help_text=_("Its id (an object of `system`)."))
     body = serializers.CharField(max_length=5000)
 
 

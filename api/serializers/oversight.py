@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from assessments.models import Action
 from oversight.models import SignOff
 
 from .assessments import JSON_OBJECT, LinksSerializer, links
@@ -16,8 +19,24 @@ class SignOffConditionSerializer(serializers.Serializer):
     text = serializers.CharField()
     owner = serializers.CharField()
     due_date = serializers.DateField()
-    action_id = serializers.IntegerField(help_text=_("The action of the plan that tracks it."))
+    action_id = serializers.UUIDField(
+        allow_null=True, help_text=_("Id of the action of the plan that tracks it.")
+    )
     action_number = serializers.IntegerField()
+
+
+def condition_actions(signoffs) -> dict[int, uuid.UUID]:
+    """The public ids of the actions that track the sign-offs' conditions, by primary key (the
+    conditions store the key): one query for them all."""
+    keys = {condition["action_id"] for signoff in signoffs for condition in signoff.conditions}
+    return dict(Action.objects.filter(pk__in=keys).values_list("pk", "uuid")) if keys else {}
+
+
+class SignOffListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        signoffs = list(data)
+        self.child.action_ids = condition_actions(signoffs)
+        return super().to_representation(signoffs)
 
 
 class SignOffSerializer(GovRegModelSerializer):
@@ -25,8 +44,9 @@ class SignOffSerializer(GovRegModelSerializer):
 
     system = SystemRefSerializer(read_only=True)
     signed_by = UserRefSerializer(read_only=True)
-    conditions = SignOffConditionSerializer(many=True, read_only=True)
+    conditions = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
+    action_ids: dict[int, uuid.UUID] | None = None  # the page's, set by SignOffListSerializer
 
     class Meta:
         model = SignOff
@@ -45,6 +65,16 @@ class SignOffSerializer(GovRegModelSerializer):
             "links",
         ]
         read_only_fields = fields
+        list_serializer_class = SignOffListSerializer
+
+    @extend_schema_field(SignOffConditionSerializer(many=True))
+    def get_conditions(self, signoff) -> list:
+        actions = condition_actions([signoff]) if self.action_ids is None else self.action_ids
+        conditions = [
+            {**condition, "action_id": actions.get(condition["action_id"])}
+            for condition in signoff.conditions
+        ]
+        return SignOffConditionSerializer(conditions, many=True).data
 
     @extend_schema_field(LinksSerializer)
     def get_links(self, signoff) -> dict:

@@ -25,7 +25,7 @@ from .common import (
 class CouncilRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartnershipCouncil
-        fields = ["id", "slug", "name", "name_cy"]
+        fields = ["slug", "name", "name_cy"]
         read_only_fields = fields
 
 
@@ -90,15 +90,17 @@ class PackRequestSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text=_("`en` (English) or `cy` (Welsh)."),
     )
     system = SystemField(required=False, help_text=_("Id of the system (scope `system`)."))
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = serializers.SlugRelatedField(
+        slug_field="slug",
         queryset=Organisation.objects.none(),
         required=False,
-        help_text=_("Id of one of your bodies (scope `organisation`)."),
+        help_text=_("Slug of one of your bodies (scope `organisation`)."),
     )
-    council = serializers.PrimaryKeyRelatedField(
+    council = serializers.SlugRelatedField(
+        slug_field="slug",
         queryset=PartnershipCouncil.objects.none(),
         required=False,
-        help_text=_("Id of a partnership council (scope `council`)."),
+        help_text=_("Slug of a partnership council (scope `council`)."),
     )
 
     def __init__(self, *args, **kwargs):

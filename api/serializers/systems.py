@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from accounts import permissions
 from accounts.models import Organisation, Role, User
-from govreg.links import url_with_pk
+from govreg.links import url_with_id
 from registers.choices import Capability, EmploymentDecision, LifecycleStage
 from registers.models import AlgorithmicSystem, DataSpecification, ModelSpecification
 from registers.sections import FIELD_SECTIONS
@@ -15,6 +15,7 @@ from .common import (
     ChoiceListField,
     GovRegModelSerializer,
     OrganisationRefSerializer,
+    PublicIdRelatedField,
     StrictFieldsMixin,
     UserRefSerializer,
 )
@@ -35,9 +36,9 @@ class SystemLinksMixin(serializers.Serializer):
     @extend_schema_field(SystemLinksSerializer)
     def get_links(self, system) -> dict:
         return {
-            "api": url_with_pk("api:system-detail", system.pk),
-            "atrs": url_with_pk("api:system-atrs", system.pk),
-            "web": url_with_pk("registers:system_detail", system.pk),
+            "api": url_with_id("api:system-detail", system.uuid),
+            "atrs": url_with_id("api:system-atrs", system.uuid),
+            "web": url_with_id("registers:system_detail", system.uuid),
         }
 
 
@@ -104,13 +105,13 @@ class SystemExportSerializer(GovRegModelSerializer):
 class ModelSpecificationSerializer(GovRegModelSerializer):
     class Meta:
         model = ModelSpecification
-        exclude = ["system"]
+        exclude = ["id", "system"]
 
 
 class DataSpecificationSerializer(GovRegModelSerializer):
     class Meta:
         model = DataSpecification
-        exclude = ["system"]
+        exclude = ["id", "system"]
 
 
 class SystemDetailSerializer(SystemLinksMixin, GovRegModelSerializer):
@@ -153,9 +154,10 @@ class SystemDetailSerializer(SystemLinksMixin, GovRegModelSerializer):
 class SystemCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     """The first page of recording a system; the rest is filled in with PATCH."""
 
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = serializers.SlugRelatedField(
+        slug_field="slug",
         queryset=Organisation.objects.none(),
-        help_text=_("Id of the body that uses the system (one where you may record systems)."),
+        help_text=_("Slug of the body that uses the system (one where you may record systems)."),
     )
     name = serializers.CharField(max_length=200, help_text=_("The everyday name of the system."))
     one_sentence_description = serializers.CharField(
@@ -191,7 +193,7 @@ class SystemUpdateSerializer(StrictFieldsMixin, GovRegModelSerializer):
         min_value=1,
         help_text=_("The version of the record your change is based on."),
     )
-    accountable_manager = serializers.PrimaryKeyRelatedField(
+    accountable_manager = PublicIdRelatedField(
         queryset=User.objects.none(),
         allow_null=True,
         required=False,

@@ -39,14 +39,22 @@ AIA_KINDS = {"single": "choice", "multi": "multi", "text": "textarea"}
 WRONG_TYPE = gettext_lazy("This value is of the wrong type.")
 NOT_HERE = gettext_lazy("This field cannot be set here.")
 
+# Sections and rows are parts of the assessment's content, named by their slugs (the URLs'
+# ``<slug:…>``), not objects of their own.
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 SECTION_PARAMETER = OpenApiParameter(
     "section",
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
+    pattern=SLUG_PATTERN,
     description=gettext_lazy("The section's slug (from `sections` of the assessment)."),
 )
 ROW_PARAMETER = OpenApiParameter(
-    "row", OpenApiTypes.STR, OpenApiParameter.PATH, description=gettext_lazy("The row's id.")
+    "row",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    pattern=SLUG_PATTERN,
+    description=gettext_lazy("The row's id (from `rows` of the section)."),
 )
 
 # --- Sections: reading ----------------------------------------------------------------------
@@ -435,7 +443,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
 
     # --- sections ---------------------------------------------------------------------------
 
-    @action(detail=True, methods=["get"], url_path=r"sections/(?P<section>[^/.]+)")
+    @action(detail=True, methods=["get"], url_path="sections/<slug:section>")
     def section(self, request, section, *args, **kwargs):
         return Response(section_data(self.get_object(), section))
 
@@ -468,9 +476,9 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
                 values=data["values"],
                 fingerprint=data.get("fingerprint"),
             )
-        return self._write(saver, section)
+        return self._write(assessment, saver, section)
 
-    @action(detail=True, methods=["post"], url_path=r"sections/(?P<section>[^/.]+)/rows")
+    @action(detail=True, methods=["post"], url_path="sections/<slug:section>/rows")
     def add_row(self, request, section, *args, **kwargs):
         assessment = self._draft()
         spec = self._rows_section(assessment, section)
@@ -479,6 +487,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         serializer = RowCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._write(
+            assessment,
             lambda: save_row(
                 assessment,
                 spec,
@@ -494,7 +503,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
     @action(
         detail=True,
         methods=["patch"],
-        url_path=r"sections/(?P<section>[^/.]+)/rows/(?P<row>[^/.]+)",
+        url_path="sections/<slug:section>/rows/<slug:row>",
     )
     def update_row(self, request, section, row, *args, **kwargs):
         assessment = self._draft()
@@ -505,6 +514,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         return self._write(
+            assessment,
             lambda: save_row(
                 assessment,
                 spec,
@@ -547,7 +557,9 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
             raise Http404
         return section
 
-    def _write(self, saver, slug: str, *, created: bool = False) -> Response:
+    def _write(
+        self, assessment: Assessment, saver, slug: str, *, created: bool = False
+    ) -> Response:
         try:
             saver()
         except services.Conflict as conflict:
@@ -563,7 +575,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         except services.WorkflowError as error:
             return workflow_error(error.message)
         assessment = Assessment.objects.select_related("system", "questionnaire").get(
-            pk=self.kwargs["pk"]
+            pk=assessment.pk
         )
         return Response(
             section_data(assessment, slug),

@@ -43,6 +43,11 @@ class TenantViewSet(viewsets.GenericViewSet):
 
     model = None
     parser_classes = [JSONParser]
+    # ``…/{id}/``: an object is named by its public identifier (a UUID), never its primary key;
+    # anything else in its place is no address of the API (404).
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
+    lookup_value_converter = "uuid"
     # view action -> accounts.permissions action checked on the object (default "view"); a
     # tuple of actions: any one of them.
     action_permissions: dict[str, str | tuple[str, ...]] = {}

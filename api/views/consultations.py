@@ -3,6 +3,7 @@ consultation and worker voice, written through ``consultations.services``."""
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 
 from consultations import forms, services, targets
 from consultations.models import Comment, Concern, Consultation, RightsRequest
+from govreg.links import url_with_id
 
 from ..filters import (
     CommentFilter,
@@ -23,6 +25,7 @@ from ..filters import (
     RightsRequestFilter,
     StrictOrderingFilter,
     UserFilterBackend,
+    commentable_models,
 )
 from ..schema import (
     CREATE_ERRORS,
@@ -106,6 +109,18 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
 # --- Comments -----------------------------------------------------------------------------------
 
 
+def comment_target(system, type_label: str, public_id):
+    """``targets.resolve`` for an object named by its public identifier (``ObjectDoesNotExist``
+    for anything that is not a commentable object of ``system``)."""
+    model = next((m for m in commentable_models() if m._meta.label_lower == type_label), None)
+    if model is None:
+        raise ObjectDoesNotExist(type_label)
+    key = model._default_manager.filter(uuid=public_id).values_list("pk", flat=True).first()
+    if key is None:
+        raise ObjectDoesNotExist(public_id)
+    return targets.resolve(system, type_label, str(key))
+
+
 @extend_schema_view(
     list=list_schema(
         CommentThreadSerializer,
@@ -152,6 +167,8 @@ class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
     def get_queryset(self):
         replies = Comment.objects.select_related("author").order_by("created_at", "id")
+        # What each thread is about: only its public id, one query per kind of object.
+        about = [model._default_manager.only("uuid") for model in commentable_models()]
         return (
             super()
             .get_queryset()
@@ -159,7 +176,9 @@ class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
             .select_related(
                 "system", "content_type", "author", "resolved_by", "reopened_by", "concern"
             )
-            .prefetch_related(Prefetch("replies", queryset=replies))
+            .prefetch_related(
+                Prefetch("replies", queryset=replies), GenericPrefetch("target", about)
+            )
         )
 
     def _thread(self, pk, status_code=status.HTTP_200_OK) -> Response:
@@ -177,7 +196,7 @@ class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         system = data["system"]
         body = checked_by_form(forms.CommentForm(data={"body": data["body"]}))["body"]
         try:
-            target = targets.resolve(system, data["target_type"], data["target_id"])
+            target = comment_target(system, data["target_type"], data["target_id"])
         except ObjectDoesNotExist:
             raise DjangoValidationError(
                 {"target_id": _("Choose a record, assessment, risk or consultation of the system.")}
@@ -189,7 +208,7 @@ class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         except services.WorkflowError as error:
             return workflow_error(str(error))
         response = self._thread(comment.pk, status.HTTP_201_CREATED)
-        response["Location"] = f"{request.path}{comment.pk}/"
+        response["Location"] = url_with_id("api:comment-detail", comment.uuid)
         return response
 
     @action(detail=True, methods=["post"])
@@ -284,7 +303,9 @@ class ConcernViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     export_name = "concerns"
 
     def get_queryset(self):
-        concerns = super().get_queryset().select_related("system", "union", "raised_by")
+        concerns = (
+            super().get_queryset().select_related("system", "union", "raised_by", "source_comment")
+        )
         if self.action not in ("list", "export"):
             return concerns.prefetch_related("updates__actor")
         return concerns

@@ -71,6 +71,7 @@ from .base import TenantViewSet, workflow_error
 @extend_schema(tags=["packs"])
 class PackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     model = AuditPack
+    lookup_field = "pk"  # a pack's primary key is already a UUID
     action_permissions = {"download": "download_pack"}
     filter_backends = [UserFilterBackend, StrictOrderingFilter]
     filterset_class = PackFilter

@@ -54,6 +54,10 @@ REVISION_DESCRIPTION = gettext_lazy(
 )
 
 
+# Risks and actions name their assessment by its public id: its content is not needed.
+ASSESSMENT_CONTENT = ("assessment__content", "assessment__result")
+
+
 def revision_etag(obj) -> str:
     return f'"{obj.revision}"'
 
@@ -143,7 +147,8 @@ class RiskViewSet(
         return (
             super()
             .get_queryset()
-            .select_related("system", "accepted_by")
+            .select_related("system", "accepted_by", "assessment")
+            .defer(*ASSESSMENT_CONTENT)
             .annotate(risk_score=F("likelihood") * F("impact"))
         )
 
@@ -248,7 +253,12 @@ class ActionViewSet(
     export_name = "actions"
 
     def get_queryset(self):
-        actions = super().get_queryset().select_related("system", "risk")
+        actions = (
+            super()
+            .get_queryset()
+            .select_related("system", "risk", "assessment")
+            .defer(*ASSESSMENT_CONTENT)
+        )
         if self.action in ("retrieve", "partial_update", "create", "progress"):
             return actions.prefetch_related("updates__author")
         return actions

@@ -19,11 +19,10 @@ from rest_framework.response import Response
 
 from accounts import permissions
 from registers import services as register_services
-from registers.filters import RegisterFilter
 from registers.models import AlgorithmicSystem
 
 from .. import services
-from ..filters import StrictOrderingFilter, UserFilterBackend
+from ..filters import StrictOrderingFilter, SystemFilter, UserFilterBackend
 from ..schema import LIST_ERRORS, READ_ERRORS, error_responses, export_schema
 from ..serializers.atrs import AtrsRecordSerializer, atrs_record
 from ..serializers.systems import (
@@ -128,7 +127,7 @@ class SystemViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     model = AlgorithmicSystem
     action_permissions = {"partial_update": "edit_system"}
     filter_backends = [UserFilterBackend, StrictOrderingFilter]
-    filterset_class = RegisterFilter
+    filterset_class = SystemFilter
     ordering_fields = ["name", "reference", "lifecycle_stage", "next_review_date", "updated_at"]
     ordering = ["name", "id"]
     export_serializer_class = SystemExportSerializer

@@ -41,7 +41,7 @@ class Expect:
     outsider: int
     anonymous: int = 401
     # world -> path parameters of the body's object
-    params: Callable[[Any], dict] = field(default=lambda w: {"id": w.system.pk})
+    params: Callable[[Any], dict] = field(default=lambda w: {"id": w.system.uuid})
     # world -> {"data": ..., "headers": ..., "query": ...} for the call (fresh for each call)
     request: Callable[[Any], dict] = field(default=lambda w: {})
     # lists and downloads: other bodies' users must not see the body's marker
@@ -135,7 +135,7 @@ EXPECTATIONS: dict[str, Expect] = {
         other=only(EDITORS, 400, 403),
         outsider=403,
         params=lambda w: {},
-        request=lambda w: {"data": {"organisation": w.body.pk, "name": f"New {w.marker}"}},
+        request=lambda w: {"data": {"organisation": w.body.slug, "name": f"New {w.marker}"}},
     ),
     "GET /api/v1/systems/{id}/": Expect(own=everyone(200), other=everyone(404), outsider=404),
     "PATCH /api/v1/systems/{id}/": Expect(
@@ -156,46 +156,46 @@ EXPECTATIONS: dict[str, Expect] = {
     # --- assessments ------------------------------------------------------------------------
     "GET /api/v1/assessments/": listing(lambda w: w.assessment),
     "POST /api/v1/assessments/": create(
-        EDITORS, 201, lambda w: {"data": {"system": w.new_system().pk, "kind": "dpia"}}
+        EDITORS, 201, lambda w: {"data": {"system": w.new_system().uuid, "kind": "dpia"}}
     ),
-    "GET /api/v1/assessments/{id}/": read(lambda w: {"id": w.assessment.pk}),
+    "GET /api/v1/assessments/{id}/": read(lambda w: {"id": w.assessment.uuid}),
     "GET /api/v1/assessments/{id}/sections/{section}/": read(
-        lambda w: {"id": w.assessment.pk, "section": "need"}
+        lambda w: {"id": w.assessment.uuid, "section": "need"}
     ),
     "PATCH /api/v1/assessments/{id}/sections/{section}/": write(
         EDITORS,
         200,
-        lambda w: {"id": w.assessment.pk, "section": "need"},
+        lambda w: {"id": w.assessment.uuid, "section": "need"},
         lambda w: {"data": {"values": {"aims_and_processing_type": "Matrix aims."}}},
     ),
     "POST /api/v1/assessments/{id}/sections/{section}/rows/": write(
         EDITORS,
         201,
-        lambda w: {"id": w.assessment.pk, "section": "processors"},
+        lambda w: {"id": w.assessment.uuid, "section": "processors"},
         lambda w: {"data": {"values": {"name": "Matrix Ltd", "art28_contract": "yes"}}},
     ),
     "PATCH /api/v1/assessments/{id}/sections/{section}/rows/{row}/": write(
         EDITORS,
         200,
-        lambda w: {"id": w.assessment.pk, "section": "processors", "row": w.row},
+        lambda w: {"id": w.assessment.uuid, "section": "processors", "row": w.row},
         lambda w: {"data": {"values": {"location": "Cardiff"}}},
     ),
     "DELETE /api/v1/assessments/{id}/sections/{section}/rows/{row}/": write(
         EDITORS,
         204,
-        lambda w: {"id": w.assessment.pk, "section": "processors", "row": w.new_row()},
+        lambda w: {"id": w.assessment.uuid, "section": "processors", "row": w.new_row()},
         lambda w: {},
     ),
     "POST /api/v1/assessments/{id}/submit/": write(
-        EDITORS, 200, lambda w: {"id": w.new_complete_draft().pk}, lambda w: {"data": {}}
+        EDITORS, 200, lambda w: {"id": w.new_complete_draft().uuid}, lambda w: {"data": {}}
     ),
     "POST /api/v1/assessments/{id}/approve/": write(
-        APPROVERS, 200, lambda w: {"id": w.new_in_review().pk}, lambda w: {"data": {}}
+        APPROVERS, 200, lambda w: {"id": w.new_in_review().uuid}, lambda w: {"data": {}}
     ),
     "POST /api/v1/assessments/{id}/return/": write(
         APPROVERS,
         200,
-        lambda w: {"id": w.new_in_review().pk},
+        lambda w: {"id": w.new_in_review().uuid},
         lambda w: {"data": {"comment": "Add the retention period."}},
     ),
     # --- risks and actions ------------------------------------------------------------------
@@ -206,7 +206,7 @@ EXPECTATIONS: dict[str, Expect] = {
         201,
         lambda w: {
             "data": {
-                "system": w.system.pk,
+                "system": w.system.uuid,
                 "category": "SURV",
                 "description": "Location tracking off shift",
                 "likelihood": 3,
@@ -215,11 +215,11 @@ EXPECTATIONS: dict[str, Expect] = {
             }
         },
     ),
-    "GET /api/v1/risks/{id}/": read(lambda w: {"id": w.risk.pk}),
+    "GET /api/v1/risks/{id}/": read(lambda w: {"id": w.risk.uuid}),
     "PATCH /api/v1/risks/{id}/": write(
         EDITORS,
         200,
-        lambda w: {"id": w.risk.pk},
+        lambda w: {"id": w.risk.uuid},
         lambda w: {
             "data": {"mitigation": "Matrix", "revision": w.revision(type(w.risk), w.risk.pk)}
         },
@@ -227,7 +227,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "POST /api/v1/risks/{id}/accept/": write(
         APPROVERS,
         200,
-        lambda w: {"id": w.risk.pk},
+        lambda w: {"id": w.risk.uuid},
         lambda w: {"data": {"reason": "Tolerable with the mitigations.", "until": _future()}},
     ),
     "GET /api/v1/actions/": listing(lambda w: w.action),
@@ -237,18 +237,18 @@ EXPECTATIONS: dict[str, Expect] = {
         201,
         lambda w: {
             "data": {
-                "system": w.system.pk,
+                "system": w.system.uuid,
                 "description": "Publish the break rules",
                 "owner": "HR",
                 "due_date": _future(),
             }
         },
     ),
-    "GET /api/v1/actions/{id}/": read(lambda w: {"id": w.action.pk}),
+    "GET /api/v1/actions/{id}/": read(lambda w: {"id": w.action.uuid}),
     "PATCH /api/v1/actions/{id}/": write(
         EDITORS,
         200,
-        lambda w: {"id": w.action.pk},
+        lambda w: {"id": w.action.uuid},
         lambda w: {
             "data": {"owner": "Matrix", "revision": w.revision(type(w.action), w.action.pk)}
         },
@@ -256,36 +256,36 @@ EXPECTATIONS: dict[str, Expect] = {
     "POST /api/v1/actions/{id}/progress/": write(
         EDITORS,
         201,
-        lambda w: {"id": w.action.pk},
+        lambda w: {"id": w.action.uuid},
         lambda w: {"data": {"on": _today(), "progress": "progressing", "note": "Drafted."}},
     ),
     # --- consultations, comments, concerns, rights requests ---------------------------------
     "GET /api/v1/consultations/": listing(lambda w: w.consultation),
-    "GET /api/v1/consultations/{id}/": read(lambda w: {"id": w.consultation.pk}),
+    "GET /api/v1/consultations/{id}/": read(lambda w: {"id": w.consultation.uuid}),
     "GET /api/v1/comments/": listing(lambda w: w.thread),
     "POST /api/v1/comments/": create(
         COMMENTERS,
         201,
         lambda w: {
             "data": {
-                "system": w.system.pk,
+                "system": w.system.uuid,
                 "target_type": "registers.algorithmicsystem",
-                "target_id": str(w.system.pk),
+                "target_id": str(w.system.uuid),
                 "body": "Who checks the rota?",
             }
         },
     ),
-    "GET /api/v1/comments/{id}/": read(lambda w: {"id": w.thread.pk}),
+    "GET /api/v1/comments/{id}/": read(lambda w: {"id": w.thread.uuid}),
     "POST /api/v1/comments/{id}/reply/": write(
-        COMMENTERS, 201, lambda w: {"id": w.thread.pk}, lambda w: {"data": {"body": "Agreed."}}
+        COMMENTERS, 201, lambda w: {"id": w.thread.uuid}, lambda w: {"data": {"body": "Agreed."}}
     ),
     "POST /api/v1/comments/{id}/resolve/": write(
-        COMMENTERS, 200, lambda w: {"id": w.new_thread().pk}, lambda w: {"data": {}}
+        COMMENTERS, 200, lambda w: {"id": w.new_thread().uuid}, lambda w: {"data": {}}
     ),
     "POST /api/v1/comments/{id}/reopen/": write(
         COMMENTERS,
         200,
-        lambda w: {"id": w.new_thread(resolved=True).pk},
+        lambda w: {"id": w.new_thread(resolved=True).uuid},
         lambda w: {"data": {}},
     ),
     "GET /api/v1/concerns/": listing(lambda w: w.concern),
@@ -295,36 +295,36 @@ EXPECTATIONS: dict[str, Expect] = {
         201,
         lambda w: {
             "data": {
-                "system": w.system.pk,
+                "system": w.system.uuid,
                 "category": "SURV",
                 "summary": "Tracking off shift",
                 "details": "The app reports location after the shift ends.",
             }
         },
     ),
-    "GET /api/v1/concerns/{id}/": read(lambda w: {"id": w.concern.pk}),
+    "GET /api/v1/concerns/{id}/": read(lambda w: {"id": w.concern.uuid}),
     "POST /api/v1/concerns/{id}/respond/": write(
         EDITORS,
         200,
-        lambda w: {"id": w.concern.pk},
+        lambda w: {"id": w.concern.uuid},
         lambda w: {"data": {"text": "We will review the rota rules."}},
     ),
     "POST /api/v1/concerns/{id}/escalate/": write(
         REP_OR_HR,
         200,
-        lambda w: {"id": w.new_concern().pk},
+        lambda w: {"id": w.new_concern().uuid},
         lambda w: {"data": {"reason": "No answer yet."}},
     ),
     "POST /api/v1/concerns/{id}/resolve/": write(
         REP_OR_HR,
         200,
-        lambda w: {"id": w.new_concern().pk},
+        lambda w: {"id": w.new_concern().uuid},
         lambda w: {"data": {"note": "Rota changed."}},
     ),
     "POST /api/v1/concerns/{id}/reopen/": write(
         REP_OR_HR,
         200,
-        lambda w: {"id": w.new_concern(resolved=True).pk},
+        lambda w: {"id": w.new_concern(resolved=True).uuid},
         lambda w: {"data": {"reason": "It happened again."}},
     ),
     "GET /api/v1/rights-requests/": listing(lambda w: w.rights_request),
@@ -336,40 +336,40 @@ EXPECTATIONS: dict[str, Expect] = {
         201,
         lambda w: {
             "data": {
-                "system": w.system.pk,
+                "system": w.system.uuid,
                 "case_reference": f"MATRIX-{w.new_system().pk}",
                 "kind": "human_review",
                 "received_on": _today(),
             }
         },
     ),
-    "GET /api/v1/rights-requests/{id}/": read(lambda w: {"id": w.rights_request.pk}),
+    "GET /api/v1/rights-requests/{id}/": read(lambda w: {"id": w.rights_request.uuid}),
     "PATCH /api/v1/rights-requests/{id}/": write(
         EDITORS,
         200,
-        lambda w: {"id": w.rights_request.pk},
+        lambda w: {"id": w.rights_request.uuid},
         lambda w: {"data": {"summary": "Asked why the shift moved."}},
     ),
     "POST /api/v1/rights-requests/{id}/extend/": write(
         EDITORS,
         200,
-        lambda w: {"id": w.new_rights_request().pk},
+        lambda w: {"id": w.new_rights_request().uuid},
         lambda w: {"data": {"reason": "Many linked requests.", "notified_on": _today()}},
     ),
     "POST /api/v1/rights-requests/{id}/close/": write(
         EDITORS,
         200,
-        lambda w: {"id": w.new_rights_request().pk},
+        lambda w: {"id": w.new_rights_request().uuid},
         lambda w: {"data": {"closed_on": _today(), "outcome": "upheld"}},
     ),
     # --- sign-offs (read only) and packs ----------------------------------------------------
     "GET /api/v1/sign-offs/": listing(lambda w: w.signoff),
-    "GET /api/v1/sign-offs/{id}/": read(lambda w: {"id": w.signoff.pk}),
+    "GET /api/v1/sign-offs/{id}/": read(lambda w: {"id": w.signoff.uuid}),
     "GET /api/v1/packs/": listing(lambda w: w.pack),
     "POST /api/v1/packs/": create(
         ROLES,
         202,
-        lambda w: {"data": {"scope": "system", "system": w.system.pk, "language": "cy"}},
+        lambda w: {"data": {"scope": "system", "system": w.system.uuid, "language": "cy"}},
     ),
     "GET /api/v1/packs/{id}/": read(lambda w: {"id": w.pack.pk}),
     "GET /api/v1/packs/{id}/download/": Expect(

@@ -19,7 +19,7 @@ LIST = "/api/v1/assessments/"
 
 
 def url(assessment, *parts) -> str:
-    return "/".join([f"{LIST}{assessment.pk}", *parts]) + "/"
+    return "/".join([f"{LIST}{assessment.uuid}", *parts]) + "/"
 
 
 def session(user) -> APIClient:
@@ -47,14 +47,14 @@ def test_the_list_has_the_users_bodies_only_and_takes_filters(cast, other, syste
         assert response.status_code == 200, response.content
         return {row["id"] for row in response.json()["results"]}
 
-    assert ids() == {dpia.pk, eqia.pk}
-    assert ids(kind="eqia") == {eqia.pk}
+    assert ids() == {str(dpia.uuid), str(eqia.uuid)}
+    assert ids(kind="eqia") == {str(eqia.uuid)}
     assert ids(status="approved") == set()
-    assert ids(system=system.pk) == {dpia.pk, eqia.pk}
+    assert ids(system=system.uuid) == {str(dpia.uuid), str(eqia.uuid)}
     row = client.get(LIST, {"kind": "dpia"}).json()["results"][0]
     assert "content" not in row  # the list is light; the content is on the version
     assert row["links"]["api"] == url(dpia)
-    assert client.get(LIST, {"system": other_system.pk}).status_code == 400
+    assert client.get(LIST, {"system": other_system.uuid}).status_code == 400
     assert client.get(LIST, {"kind": ""}).status_code == 400
 
 
@@ -62,11 +62,11 @@ def test_approved_versions_are_read_with_their_frozen_content(cast, system, ques
     approved = approve(complete_dpia(system, cast.hr), cast.hr, cast.manager)
     client = session(cast.rep)
     listed = client.get(LIST, {"status": "approved"}).json()["results"]
-    assert [row["id"] for row in listed] == [approved.pk]
+    assert [row["id"] for row in listed] == [str(approved.uuid)]
     body = client.get(url(approved)).json()
     assert body["status"] == "approved"
     assert body["content_hash"] == approved.content_hash
-    assert body["approved_by"]["id"] == cast.manager.pk
+    assert body["approved_by"]["id"] == str(cast.manager.uuid)
     assert body["content"] == approved.content
     assert body["result"] == approved.result
     assert {s["slug"] for s in body["sections"]} >= {"screening", "risks", "signoff"}
@@ -105,22 +105,22 @@ def test_an_unknown_section_and_another_bodys_version_are_404(cast, other, draft
 
 def test_starting_a_draft_goes_through_the_service_and_returns_an_open_one_again(cast, system):
     client = session(cast.hr)
-    response = client.post(LIST, {"system": system.pk, "kind": "eqia"}, format="json")
+    response = client.post(LIST, {"system": system.uuid, "kind": "eqia"}, format="json")
     assert response.status_code == 201, response.content
     created = Assessment.objects.get(system=system, kind="eqia")
     assert response["Location"] == url(created)
-    assert response.json()["prepared_by"]["id"] == cast.hr.pk
+    assert response.json()["prepared_by"]["id"] == str(cast.hr.uuid)
     assert AuditEvent.objects.filter(
         action="assessment.started", object_id=str(created.pk)
     ).exists()
-    again = client.post(LIST, {"system": system.pk, "kind": "eqia"}, format="json")
+    again = client.post(LIST, {"system": system.uuid, "kind": "eqia"}, format="json")
     assert again.status_code == 200
-    assert again.json()["id"] == created.pk
+    assert again.json()["id"] == str(created.uuid)
     assert Assessment.objects.filter(system=system, kind="eqia").count() == 1
 
 
 def test_an_aia_cannot_start_without_a_published_questionnaire(cast, system):
-    response = session(cast.hr).post(LIST, {"system": system.pk, "kind": "aia"}, format="json")
+    response = session(cast.hr).post(LIST, {"system": system.uuid, "kind": "aia"}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "workflow_error"
     assert not Assessment.objects.filter(system=system).exists()
@@ -129,7 +129,7 @@ def test_an_aia_cannot_start_without_a_published_questionnaire(cast, system):
 @pytest.mark.parametrize("role", ["rep", "manager", "auditor"])
 def test_only_preparers_start_drafts(cast, system, role):
     response = session(cast.by_role(role)).post(
-        LIST, {"system": system.pk, "kind": "dpia"}, format="json"
+        LIST, {"system": system.uuid, "kind": "dpia"}, format="json"
     )
     assert response.status_code == 403
     assert not Assessment.objects.exists()
@@ -137,9 +137,13 @@ def test_only_preparers_start_drafts(cast, system, role):
 
 def test_an_unknown_kind_or_field_is_refused(cast, system):
     client = session(cast.hr)
-    assert client.post(LIST, {"system": system.pk, "kind": "pia"}, format="json").status_code == 400
+    assert (
+        client.post(LIST, {"system": system.uuid, "kind": "pia"}, format="json").status_code == 400
+    )
     extra = client.post(
-        LIST, {"system": system.pk, "kind": "dpia", "prepared_by": cast.admin.pk}, format="json"
+        LIST,
+        {"system": system.uuid, "kind": "dpia", "prepared_by": str(cast.admin.uuid)},
+        format="json",
     )
     assert extra.status_code == 400
     assert "prepared_by" in extra.json()
@@ -413,15 +417,15 @@ def test_returning_for_changes_needs_a_comment(cast, system):
 def test_approving_a_new_version_supersedes_the_old_one(cast, system):
     first = approve(complete_eqia(system, cast.hr), cast.hr, cast.manager)
     client = session(cast.hr)
-    started = client.post(LIST, {"system": system.pk, "kind": "eqia"}, format="json")
+    started = client.post(LIST, {"system": system.uuid, "kind": "eqia"}, format="json")
     assert started.status_code == 201
-    second = Assessment.objects.get(pk=started.json()["id"])
+    second = Assessment.objects.get(uuid=started.json()["id"])
     assert second.version == 2 and second.content == first.content
     services.submit(second, actor=cast.hr)
     assert session(cast.manager).post(url(second, "approve"), {}, format="json").status_code == 200
     first.refresh_from_db()
     assert first.status == Status.SUPERSEDED
-    versions = session(cast.auditor).get(LIST, {"kind": "eqia", "system": system.pk}).json()
+    versions = session(cast.auditor).get(LIST, {"kind": "eqia", "system": system.uuid}).json()
     assert [(r["version"], r["status"]) for r in versions["results"]] == [
         (2, "approved"),
         (1, "superseded"),
@@ -447,6 +451,6 @@ def test_a_read_only_token_cannot_start_or_save(cast, draft, token_client):
     assert response.status_code == 403
     other_system = SystemFactory(organisation=cast.organisation)
     assert (
-        client.post(LIST, {"system": other_system.pk, "kind": "dpia"}, format="json").status_code
+        client.post(LIST, {"system": other_system.uuid, "kind": "dpia"}, format="json").status_code
         == 403
     )

@@ -44,9 +44,9 @@ def rows(response) -> list[dict]:
 
 def test_a_consultation_shows_its_meetings_disclosures_and_positions(cast, world):
     consultation = world.consultation
-    body = session(cast.auditor).get(f"/api/v1/consultations/{consultation.pk}/").json()
+    body = session(cast.auditor).get(f"/api/v1/consultations/{consultation.uuid}/").json()
     assert body["status"] == "open" and body["stage"] == "deployment"
-    assert [u["id"] for u in body["unions"]] == [world.union.pk]
+    assert [u["slug"] for u in body["unions"]] == [world.union.slug]
     assert body["points"] and all({"key", "text", "discussed"} <= set(p) for p in body["points"])
     meeting = body["meetings"][0]
     assert meeting["minutes"] == "Talked it through."
@@ -56,7 +56,7 @@ def test_a_consultation_shows_its_meetings_disclosures_and_positions(cast, world
     (position,) = body["positions"]
     assert position["position"] == "agreed" and position["is_current"]
     listed = session(cast.rep).get("/api/v1/consultations/", {"status": "open"}).json()
-    assert [c["id"] for c in listed["results"]] == [consultation.pk]
+    assert [c["id"] for c in listed["results"]] == [str(consultation.uuid)]
 
 
 def test_a_later_position_supersedes_but_keeps_the_earlier_one(cast, world):
@@ -65,7 +65,7 @@ def test_a_later_position_supersedes_but_keeps_the_earlier_one(cast, world):
         consultation, actor=cast.rep, position="not_agreed", statement="We changed our minds."
     )
     positions = (
-        session(cast.hr).get(f"/api/v1/consultations/{consultation.pk}/").json()["positions"]
+        session(cast.hr).get(f"/api/v1/consultations/{consultation.uuid}/").json()["positions"]
     )
     assert [(p["position"], p["is_current"]) for p in positions] == [
         ("not_agreed", True),
@@ -86,48 +86,51 @@ def test_threads_are_listed_by_what_they_are_about(cast, world):
     )
     client = session(cast.manager)
     listed = client.get(
-        "/api/v1/comments/", {"target_type": "assessments.risk", "target_id": world.risk.pk}
+        "/api/v1/comments/", {"target_type": "assessments.risk", "target_id": world.risk.uuid}
     ).json()["results"]
-    assert [t["id"] for t in listed] == [on_risk.pk]
+    assert [t["id"] for t in listed] == [str(on_risk.uuid)]
     assert listed[0]["target"] == {
         "type": "assessments.risk",
-        "id": str(world.risk.pk),
+        "id": str(world.risk.uuid),
         "label": on_risk.target_label,
     }
     assert [r["body"] for r in listed[0]["replies"]] == ["Yes."]
-    every = client.get("/api/v1/comments/", {"system": world.system.pk}).json()["results"]
-    assert {t["id"] for t in every} == {on_record.pk, on_risk.pk}  # threads, not replies
+    every = client.get("/api/v1/comments/", {"system": world.system.uuid}).json()["results"]
+    assert {t["id"] for t in every} == {
+        str(on_record.uuid),
+        str(on_risk.uuid),
+    }  # threads, not replies
 
 
 def test_commenting_on_a_risk_goes_through_the_service(cast, world):
     response = session(cast.rep).post(
         "/api/v1/comments/",
         {
-            "system": world.system.pk,
+            "system": world.system.uuid,
             "target_type": "assessments.risk",
-            "target_id": str(world.risk.pk),
+            "target_id": str(world.risk.uuid),
             "body": "  Breaks are being squeezed.  ",
         },
         format="json",
     )
     assert response.status_code == 201, response.content
-    comment = Comment.objects.get(pk=response.json()["id"])
+    comment = Comment.objects.get(uuid=response.json()["id"])
     assert comment.body == "Breaks are being squeezed." and comment.author == cast.rep
-    assert response["Location"] == f"/api/v1/comments/{comment.pk}/"
+    assert response["Location"] == f"/api/v1/comments/{comment.uuid}/"
     assert AuditEvent.objects.filter(action="comment.added", object_id=str(comment.pk)).exists()
 
 
 def test_a_comment_must_be_about_an_object_of_the_named_system(cast, other, world):
     client = session(cast.hr)
     for target_type, target_id in [
-        ("registers.algorithmicsystem", world.other_system.pk),  # another body's system
-        ("accounts.user", cast.hr.pk),  # not commentable
+        ("registers.algorithmicsystem", world.other_system.uuid),  # another body's system
+        ("accounts.user", cast.hr.uuid),  # not commentable
         ("assessments.risk", 999999),
     ]:
         response = client.post(
             "/api/v1/comments/",
             {
-                "system": world.system.pk,
+                "system": world.system.uuid,
                 "target_type": target_type,
                 "target_id": str(target_id),
                 "body": "x",
@@ -138,9 +141,9 @@ def test_a_comment_must_be_about_an_object_of_the_named_system(cast, other, worl
     blank = client.post(
         "/api/v1/comments/",
         {
-            "system": world.system.pk,
+            "system": world.system.uuid,
             "target_type": "registers.algorithmicsystem",
-            "target_id": str(world.system.pk),
+            "target_id": str(world.system.uuid),
             "body": "   ",
         },
         format="json",
@@ -153,22 +156,25 @@ def test_a_resolved_thread_takes_no_reply_until_it_is_reopened(cast, world):
     thread = world.thread
     client = session(cast.rep)
     assert (
-        client.post(f"/api/v1/comments/{thread.pk}/resolve/", {}, format="json").status_code == 200
+        client.post(f"/api/v1/comments/{thread.uuid}/resolve/", {}, format="json").status_code
+        == 200
     )
-    again = client.post(f"/api/v1/comments/{thread.pk}/resolve/", {}, format="json")
+    again = client.post(f"/api/v1/comments/{thread.uuid}/resolve/", {}, format="json")
     assert again.status_code == 409
-    reply = client.post(f"/api/v1/comments/{thread.pk}/reply/", {"body": "Hm."}, format="json")
+    reply = client.post(f"/api/v1/comments/{thread.uuid}/reply/", {"body": "Hm."}, format="json")
     assert reply.status_code == 409 and "Reopen it" in reply.json()["detail"]
-    reopened = client.post(f"/api/v1/comments/{thread.pk}/reopen/", {}, format="json")
+    reopened = client.post(f"/api/v1/comments/{thread.uuid}/reopen/", {}, format="json")
     assert reopened.status_code == 200 and reopened.json()["resolved_at"] is None
-    reply = client.post(f"/api/v1/comments/{thread.pk}/reply/", {"body": "Hm."}, format="json")
+    reply = client.post(f"/api/v1/comments/{thread.uuid}/reply/", {"body": "Hm."}, format="json")
     assert reply.status_code == 201 and reply.json()["replies"][-1]["body"] == "Hm."
 
 
 def test_auditors_read_threads_but_do_not_comment(cast, world):
     client = session(cast.auditor)
-    assert client.get(f"/api/v1/comments/{world.thread.pk}/").status_code == 200
-    reply = client.post(f"/api/v1/comments/{world.thread.pk}/reply/", {"body": "x"}, format="json")
+    assert client.get(f"/api/v1/comments/{world.thread.uuid}/").status_code == 200
+    reply = client.post(
+        f"/api/v1/comments/{world.thread.uuid}/reply/", {"body": "x"}, format="json"
+    )
     assert reply.status_code == 403
 
 
@@ -180,7 +186,7 @@ def test_a_rep_raises_a_concern_and_hr_is_told(cast, world, django_capture_on_co
         response = session(cast.rep).post(
             "/api/v1/concerns/",
             {
-                "system": world.system.pk,
+                "system": world.system.uuid,
                 "category": "SURV",
                 "summary": "Tracking off shift",
                 "details": "The app reports location after the shift ends.",
@@ -189,8 +195,8 @@ def test_a_rep_raises_a_concern_and_hr_is_told(cast, world, django_capture_on_co
         )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["source"] == "rep" and body["raised_by"]["id"] == cast.rep.pk
-    assert body["union"]["id"] == world.union.pk
+    assert body["source"] == "rep" and body["raised_by"]["id"] == str(cast.rep.uuid)
+    assert body["union"]["slug"] == world.union.slug
     assert [u["kind"] for u in body["updates"]] == ["raised"]
     assert body["due_on"] > timezone.localdate().isoformat()
     assert any(cast.hr.email in message.to for message in mail.outbox)
@@ -200,7 +206,7 @@ def test_a_rep_raises_a_concern_and_hr_is_told(cast, world, django_capture_on_co
 def test_only_reps_raise_concerns(cast, world, role):
     response = session(cast.by_role(role)).post(
         "/api/v1/concerns/",
-        {"system": world.system.pk, "category": "SURV", "summary": "x", "details": "y"},
+        {"system": world.system.uuid, "category": "SURV", "summary": "x", "details": "y"},
         format="json",
     )
     assert response.status_code == 403
@@ -211,12 +217,12 @@ def test_hr_responds_and_the_timeline_grows(cast, world):
     concern = world.concern
     assert (
         session(cast.rep)
-        .post(f"/api/v1/concerns/{concern.pk}/respond/", {"text": "No."}, format="json")
+        .post(f"/api/v1/concerns/{concern.uuid}/respond/", {"text": "No."}, format="json")
         .status_code
         == 403
     )
     response = session(cast.hr).post(
-        f"/api/v1/concerns/{concern.pk}/respond/",
+        f"/api/v1/concerns/{concern.uuid}/respond/",
         {"text": "We will add a break rule."},
         format="json",
     )
@@ -224,9 +230,9 @@ def test_hr_responds_and_the_timeline_grows(cast, world):
     body = response.json()
     assert body["status"] == "responded" and body["category"] == "INTENS"  # unchanged
     assert [u["kind"] for u in body["updates"]] == ["raised", "response"]
-    assert body["updates"][-1]["actor"]["id"] == cast.hr.pk
+    assert body["updates"][-1]["actor"]["id"] == str(cast.hr.uuid)
     recategorised = session(cast.hr).post(
-        f"/api/v1/concerns/{concern.pk}/respond/",
+        f"/api/v1/concerns/{concern.uuid}/respond/",
         {"text": "Recategorised.", "category": "HSW"},
         format="json",
     )
@@ -236,7 +242,7 @@ def test_hr_responds_and_the_timeline_grows(cast, world):
 def test_the_workflow_of_a_concern_is_the_services(cast, world):
     concern = world.concern
     rep = session(cast.rep)
-    url = f"/api/v1/concerns/{concern.pk}/"
+    url = f"/api/v1/concerns/{concern.uuid}/"
     assert rep.post(url + "escalate/", {"reason": "No answer."}, format="json").status_code == 200
     assert rep.post(url + "escalate/", {"reason": "Still none."}, format="json").status_code == 409
     assert rep.post(url + "resolve/", {}, format="json").status_code == 200
@@ -259,7 +265,7 @@ def test_an_anonymous_concern_names_nobody(cast, world):
     concern = services.raise_anonymous_concern(
         system=world.system, category="", summary="Unfair rota", details="It always picks me."
     )
-    body = session(cast.hr).get(f"/api/v1/concerns/{concern.pk}/").json()
+    body = session(cast.hr).get(f"/api/v1/concerns/{concern.uuid}/").json()
     assert body["source"] == "anonymous"
     assert body["raised_by"] is None and body["union"] is None
     assert body["updates"][0]["actor"] is None
@@ -295,7 +301,7 @@ def test_the_details_of_the_person_are_shown_only_to_those_who_handle_requests(c
     rights_request = world.rights_request
     for role, visible in [("hr", True), ("admin", True), ("rep", False), ("auditor", False)]:
         client = session(cast.by_role(role))
-        detail = client.get(f"/api/v1/rights-requests/{rights_request.pk}/").json()
+        detail = client.get(f"/api/v1/rights-requests/{rights_request.uuid}/").json()
         listed = client.get("/api/v1/rights-requests/").json()["results"][0]
         exported = client.get("/api/v1/rights-requests/export/", {"format": "json"}).json()[0]
         expected = "Employee 4411, night shift" if visible else None
@@ -311,7 +317,7 @@ def test_hr_logs_changes_extends_and_closes_a_request(cast, world):
     logged = client.post(
         "/api/v1/rights-requests/",
         {
-            "system": world.system.pk,
+            "system": world.system.uuid,
             "case_reference": "HR-2026-014",
             "kind": "human_review",
             "received_on": days(-2),
@@ -320,11 +326,12 @@ def test_hr_logs_changes_extends_and_closes_a_request(cast, world):
     )
     assert logged.status_code == 201, logged.content
     pk = logged.json()["id"]
+    logged_pk = RightsRequest.objects.get(uuid=pk).pk
     assert logged.json()["due_on"] > days(20)
     duplicate = client.post(
         "/api/v1/rights-requests/",
         {
-            "system": world.system.pk,
+            "system": world.system.uuid,
             "case_reference": "hr-2026-014",
             "kind": "access",
             "received_on": days(-1),
@@ -364,7 +371,9 @@ def test_hr_logs_changes_extends_and_closes_a_request(cast, world):
     )
     assert closed.status_code == 200 and closed.json()["outcome"] == "partly_upheld"
     actions = list(
-        AuditEvent.objects.filter(object_type="consultations.rightsrequest", object_id=str(pk))
+        AuditEvent.objects.filter(
+            object_type="consultations.rightsrequest", object_id=str(logged_pk)
+        )
         .order_by("position")
         .values_list("action", flat=True)
     )
@@ -378,11 +387,11 @@ def test_hr_logs_changes_extends_and_closes_a_request(cast, world):
 
 def test_reps_read_requests_but_do_not_log_them(cast, world):
     client = session(cast.rep)
-    assert client.get(f"/api/v1/rights-requests/{world.rights_request.pk}/").status_code == 200
+    assert client.get(f"/api/v1/rights-requests/{world.rights_request.uuid}/").status_code == 200
     response = client.post(
         "/api/v1/rights-requests/",
         {
-            "system": world.system.pk,
+            "system": world.system.uuid,
             "case_reference": "R-1",
             "kind": "access",
             "received_on": days(0),
@@ -407,6 +416,6 @@ def test_open_and_overdue_requests_are_filtered(cast, world):
     def ids(**params):
         return {r["id"] for r in client.get("/api/v1/rights-requests/", params).json()["results"]}
 
-    assert ids(overdue="true") == {late.pk}
-    assert ids(closed="true") == {closed.pk}
-    assert closed.pk not in ids(closed="false")
+    assert ids(overdue="true") == {str(late.uuid)}
+    assert ids(closed="true") == {str(closed.uuid)}
+    assert str(closed.uuid) not in ids(closed="false")

@@ -31,9 +31,9 @@ def test_a_list_page_links_to_its_download(
     obj = getattr(world, thing)
     getattr(World(cast, other, outsider), thing)  # one on another system of the body
     client.force_login(cast.auditor)
-    html = client.get(page.format(pk=world.system.pk)).content.decode()
-    link = f"{export}?system={world.system.pk}&amp;format=csv"
-    assert link in html and f"{export}?system={world.system.pk}&amp;format=json" in html
+    html = client.get(page.format(pk=world.system.uuid)).content.decode()
+    link = f"{export}?system={world.system.uuid}&amp;format=csv"
+    assert link in html and f"{export}?system={world.system.uuid}&amp;format=json" in html
     response = client.get(link.replace("&amp;", "&"))
     assert response.status_code == 200
     text = response.content.decode("utf-8").lstrip("\ufeff")

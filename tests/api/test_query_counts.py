@@ -56,9 +56,9 @@ def test_detail_queries_are_fixed(cast, django_assert_max_num_queries):
     client.force_login(cast.auditor)
     # session, user, memberships, system (+ organisation, manager), model specs, data specs
     with django_assert_max_num_queries(7):
-        assert client.get(f"/api/v1/systems/{system.pk}/").status_code == 200
+        assert client.get(f"/api/v1/systems/{system.uuid}/").status_code == 200
     with django_assert_max_num_queries(7):
-        assert client.get(f"/api/v1/systems/{system.pk}/atrs/").status_code == 200
+        assert client.get(f"/api/v1/systems/{system.uuid}/atrs/").status_code == 200
 
 
 # --- every other list and download: 10 rows and 200 rows, the same queries -------------------

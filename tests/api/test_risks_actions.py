@@ -62,11 +62,11 @@ def test_the_register_lists_the_users_bodies_scored_and_ordered(cast, other, sys
     make_risk(other_system, other.hr)
     client = session(cast.rep)
     body = client.get(RISKS, {"ordering": "-score"}).json()
-    assert [r["id"] for r in body["results"]] == [high.pk, low.pk]
+    assert [r["id"] for r in body["results"]] == [str(high.uuid), str(low.uuid)]
     assert body["results"][0]["score"] == 25 and body["results"][0]["band"] == "extreme"
     assert body["results"][1]["band"] == "low"
     filtered = client.get(RISKS, {"category": "DISCRIM"}).json()["results"]
-    assert [r["id"] for r in filtered] == [high.pk]
+    assert [r["id"] for r in filtered] == [str(high.uuid)]
     assert client.get(RISKS, {"ordering": "danger"}).status_code == 400
 
 
@@ -74,7 +74,7 @@ def test_recording_a_risk_goes_through_the_service(cast, system):
     response = session(cast.hr).post(
         RISKS,
         {
-            "system": system.pk,
+            "system": system.uuid,
             "category": "INTENS",
             "gwc_principle": "wellbeing",
             "description": "Rota squeezes breaks",
@@ -87,7 +87,7 @@ def test_recording_a_risk_goes_through_the_service(cast, system):
     )
     assert response.status_code == 201, response.content
     risk = Risk.objects.get(system=system)
-    assert response["Location"] == f"{RISKS}{risk.pk}/"
+    assert response["Location"] == f"{RISKS}{risk.uuid}/"
     assert response["ETag"] == '"1"'
     assert risk.reference == "R1" and risk.created_by == cast.hr
     assert AuditEvent.objects.filter(action="risk.created", object_id=str(risk.pk)).exists()
@@ -107,7 +107,7 @@ def test_recording_a_risk_goes_through_the_service(cast, system):
 )
 def test_invalid_risks_are_refused_and_nothing_is_recorded(cast, system, change, field):
     data = {
-        "system": system.pk,
+        "system": system.uuid,
         "category": "SURV",
         "description": "Tracking",
         "likelihood": 3,
@@ -124,21 +124,21 @@ def test_invalid_risks_are_refused_and_nothing_is_recorded(cast, system, change,
 def test_changing_a_risk_needs_its_revision(cast, system):
     risk = make_risk(system, cast.hr)
     client = session(cast.hr)
-    detail = client.get(f"{RISKS}{risk.pk}/")
+    detail = client.get(f"{RISKS}{risk.uuid}/")
     etag = detail["ETag"]
-    assert client.patch(f"{RISKS}{risk.pk}/", {"owner": "X"}, format="json").status_code == 428
+    assert client.patch(f"{RISKS}{risk.uuid}/", {"owner": "X"}, format="json").status_code == 428
     ok = client.patch(
-        f"{RISKS}{risk.pk}/", {"owner": "Director"}, format="json", HTTP_IF_MATCH=etag
+        f"{RISKS}{risk.uuid}/", {"owner": "Director"}, format="json", HTTP_IF_MATCH=etag
     )
     assert ok.status_code == 200, ok.content
     assert ok.json()["revision"] == 2 and ok["ETag"] == '"2"'
     stale_header = client.patch(
-        f"{RISKS}{risk.pk}/", {"owner": "Someone"}, format="json", HTTP_IF_MATCH=etag
+        f"{RISKS}{risk.uuid}/", {"owner": "Someone"}, format="json", HTTP_IF_MATCH=etag
     )
     assert stale_header.status_code == 412
     assert stale_header.json()["current_version"] == 2
     stale_body = client.patch(
-        f"{RISKS}{risk.pk}/", {"owner": "Someone", "revision": 1}, format="json"
+        f"{RISKS}{risk.uuid}/", {"owner": "Someone", "revision": 1}, format="json"
     )
     assert stale_body.status_code == 409
     assert stale_body.json()["code"] == "version_conflict"
@@ -152,15 +152,15 @@ def test_accepting_a_risk_is_for_the_accountable_manager_or_an_administrator(cas
     payload = {"reason": "Tolerable with the mitigations.", "until": days(90)}
     for role in ("hr", "rep", "auditor"):
         response = session(cast.by_role(role)).post(
-            f"{RISKS}{risk.pk}/accept/", payload, format="json"
+            f"{RISKS}{risk.uuid}/accept/", payload, format="json"
         )
         assert response.status_code == 403, role
-    response = session(cast.manager).post(f"{RISKS}{risk.pk}/accept/", payload, format="json")
+    response = session(cast.manager).post(f"{RISKS}{risk.uuid}/accept/", payload, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["status"] == "accepted" and body["accepted_by"]["id"] == cast.manager.pk
+    assert body["status"] == "accepted" and body["accepted_by"]["id"] == str(cast.manager.uuid)
     past = session(cast.admin).post(
-        f"{RISKS}{risk.pk}/accept/", {"reason": "x", "until": days(-1)}, format="json"
+        f"{RISKS}{risk.uuid}/accept/", {"reason": "x", "until": days(-1)}, format="json"
     )
     assert past.status_code == 400 and "until" in past.json()
 
@@ -168,7 +168,7 @@ def test_accepting_a_risk_is_for_the_accountable_manager_or_an_administrator(cas
 def test_a_closed_risk_cannot_be_accepted(cast, system):
     risk = make_risk(system, cast.hr, status="closed")
     response = session(cast.admin).post(
-        f"{RISKS}{risk.pk}/accept/", {"reason": "x", "until": days(10)}, format="json"
+        f"{RISKS}{risk.uuid}/accept/", {"reason": "x", "until": days(10)}, format="json"
     )
     assert response.status_code == 409
 
@@ -177,10 +177,10 @@ def test_another_bodys_risk_is_404_whatever_the_role(cast, other, system):
     risk = make_risk(system, cast.hr)
     for role in ("hr", "admin", "manager"):
         client = session(other.by_role(role))
-        assert client.get(f"{RISKS}{risk.pk}/").status_code == 404
+        assert client.get(f"{RISKS}{risk.uuid}/").status_code == 404
         assert (
             client.patch(
-                f"{RISKS}{risk.pk}/", {"owner": "X", "revision": 1}, format="json"
+                f"{RISKS}{risk.uuid}/", {"owner": "X", "revision": 1}, format="json"
             ).status_code
             == 404
         )
@@ -214,18 +214,19 @@ def test_recording_an_action_for_a_risk_of_the_system(cast, system):
     response = client.post(
         ACTIONS,
         {
-            "system": system.pk,
+            "system": system.uuid,
             "description": "Add a break rule",
             "owner": "Rota team",
             "due_date": days(20),
-            "risk": risk.pk,
+            "risk": risk.uuid,
         },
         format="json",
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["risk"] == risk.pk and body["reference"] == "A1" and body["updates"] == []
-    assert AuditEvent.objects.filter(action="action.created", object_id=str(body["id"])).exists()
+    assert body["risk"] == str(risk.uuid) and body["reference"] == "A1" and body["updates"] == []
+    created = Action.objects.get(uuid=body["id"])
+    assert AuditEvent.objects.filter(action="action.created", object_id=str(created.pk)).exists()
 
 
 def test_an_action_cannot_point_at_another_systems_risk(cast, system):
@@ -233,11 +234,11 @@ def test_an_action_cannot_point_at_another_systems_risk(cast, system):
     response = session(cast.hr).post(
         ACTIONS,
         {
-            "system": system.pk,
+            "system": system.uuid,
             "description": "X",
             "owner": "HR",
             "due_date": days(5),
-            "risk": elsewhere.pk,
+            "risk": elsewhere.uuid,
         },
         format="json",
     )
@@ -249,15 +250,15 @@ def test_an_action_cannot_point_at_another_systems_risk(cast, system):
 def test_progress_updates_are_kept_and_move_the_action(cast, system):
     action = make_action(system, cast.hr, due_date=timezone.localdate() + dt.timedelta(days=3))
     client = session(cast.hr)
-    url = f"{ACTIONS}{action.pk}/progress/"
+    url = f"{ACTIONS}{action.uuid}/progress/"
     first = client.post(
         url, {"on": days(-2), "progress": "progressing", "note": "Drafted."}, format="json"
     )
     assert first.status_code == 201, first.content
-    assert first.json()["author"]["id"] == cast.hr.pk
+    assert first.json()["author"]["id"] == str(cast.hr.uuid)
     done = client.post(url, {"on": days(0), "progress": "achieved", "note": "Done."}, format="json")
     assert done.status_code == 201
-    detail = client.get(f"{ACTIONS}{action.pk}/").json()
+    detail = client.get(f"{ACTIONS}{action.uuid}/").json()
     assert detail["progress"] == "achieved" and detail["completed_on"] == days(0)
     assert [u["note"] for u in detail["updates"]] == ["Done.", "Drafted."]
     future = client.post(url, {"on": days(1), "progress": "achieved", "note": "x"}, format="json")
@@ -272,13 +273,13 @@ def test_changing_an_action_needs_its_revision(cast, system):
     action = make_action(system, cast.hr, due_date=timezone.localdate() + dt.timedelta(days=3))
     client = session(cast.admin)
     response = client.patch(
-        f"{ACTIONS}{action.pk}/", {"owner": "Director", "revision": 1}, format="json"
+        f"{ACTIONS}{action.uuid}/", {"owner": "Director", "revision": 1}, format="json"
     )
     assert response.status_code == 200, response.content
     assert response.json()["owner"] == "Director"
     assert (
         client.patch(
-            f"{ACTIONS}{action.pk}/", {"owner": "X", "revision": 1}, format="json"
+            f"{ACTIONS}{action.uuid}/", {"owner": "X", "revision": 1}, format="json"
         ).status_code
         == 409
     )

@@ -3,7 +3,7 @@ no server errors, and every response conforms to the schema (status code, conten
 headers and body). Cases schemathesis makes invalid on purpose must be refused.
 
 All of schemathesis's checks run except ``positive_data_acceptance``: ids in filters and
-bodies (an organisation, a manager) refer to objects the schema cannot know, so a schema-valid
+bodies (a body's slug, a manager's id) refer to objects the schema cannot know, so a schema-valid
 but unknown id is rightly refused with 400; and a version precondition that does not match
 the record is rightly refused with 409, 412 or 428 (all documented)."""
 
@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api import services
 
-from .world import World
+from .world import World, public_id
 
 pytestmark = pytest.mark.django_db
 
@@ -46,21 +46,6 @@ def in_test_transaction(db):
     request_finished.connect(close_old_connections)
 
 
-# The real object each area's ``{id}`` is aimed at (made on first use).
-TARGETS = {
-    "systems": lambda w: w.system.pk,
-    "assessments": lambda w: w.assessment.pk,
-    "risks": lambda w: w.risk.pk,
-    "actions": lambda w: w.action.pk,
-    "consultations": lambda w: w.consultation.pk,
-    "comments": lambda w: w.thread.pk,
-    "concerns": lambda w: w.concern.pk,
-    "rights-requests": lambda w: w.rights_request.pk,
-    "sign-offs": lambda w: w.signoff.pk,
-    "packs": lambda w: str(w.pack.pk),
-}
-
-
 @pytest.fixture
 def auth(cast, other, outsider, in_test_transaction):
     """An HR officer's read-and-write token, and real objects of their body to aim at."""
@@ -80,7 +65,7 @@ def aim(case, world: World) -> None:
     if "id" not in params or hash(str(params["id"])) % 2 or negative_at(case, Location.PATH):
         return
     area = case.path.split("/")[3]
-    params["id"] = TARGETS[area](world)
+    params["id"] = public_id(world.object_of(area))
     if "section" in params:
         params["section"] = "processors" if "/rows/" in case.path else "need"
     if "row" in params:

@@ -34,14 +34,14 @@ def world(cast, other, outsider):
 def test_sign_offs_are_read_with_what_was_signed(cast, other, world):
     signoff = world.signoff
     client = session(cast.rep)
-    listed = client.get("/api/v1/sign-offs/", {"system": world.system.pk}).json()["results"]
-    assert [s["id"] for s in listed] == [signoff.pk]
+    listed = client.get("/api/v1/sign-offs/", {"system": world.system.uuid}).json()["results"]
+    assert [s["id"] for s in listed] == [str(signoff.uuid)]
     assert "snapshot" not in listed[0]
-    body = client.get(f"/api/v1/sign-offs/{signoff.pk}/").json()
+    body = client.get(f"/api/v1/sign-offs/{signoff.uuid}/").json()
     assert body["decision"] == "refused" and body["state"] == "refused"
     assert body["content_hash"] == signoff.content_hash and body["snapshot"] == signoff.snapshot
-    assert body["signed_by"]["id"] == cast.manager.pk
-    assert session(other.auditor).get(f"/api/v1/sign-offs/{signoff.pk}/").status_code == 404
+    assert body["signed_by"]["id"] == str(cast.manager.uuid)
+    assert session(other.auditor).get(f"/api/v1/sign-offs/{signoff.uuid}/").status_code == 404
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
@@ -51,7 +51,7 @@ def test_a_sign_off_can_never_be_changed_or_deleted(cast, world, method, role):
     before = SignOff.objects.filter(pk=signoff.pk).values().get()
     client = session(cast.by_role(role))
     response = getattr(client, method)(
-        f"/api/v1/sign-offs/{signoff.pk}/",
+        f"/api/v1/sign-offs/{signoff.uuid}/",
         {"decision": "approved", "statement": "x"},
         format="json",
     )
@@ -80,7 +80,7 @@ def test_the_schema_offers_no_way_to_write_a_sign_off():
 def test_asking_for_a_pack_answers_202_with_its_address(cast, world):
     response = session(cast.auditor).post(
         "/api/v1/packs/",
-        {"scope": "system", "system": world.system.pk, "language": "cy"},
+        {"scope": "system", "system": world.system.uuid, "language": "cy"},
         format="json",
     )
     assert response.status_code == 202, response.content
@@ -91,7 +91,7 @@ def test_asking_for_a_pack_answers_202_with_its_address(cast, world):
     assert pack.requested_by == cast.auditor and pack.language == "cy"
     again = session(cast.rep).post(
         "/api/v1/packs/",
-        {"scope": "system", "system": world.system.pk, "language": "cy"},
+        {"scope": "system", "system": world.system.uuid, "language": "cy"},
         format="json",
     )
     assert again.status_code == 202 and again.json()["id"] == body["id"]  # the same content
@@ -103,13 +103,13 @@ def test_a_pack_request_must_name_its_target(cast, other, world):
     client = session(cast.auditor)
     for payload in [
         {"scope": "system", "language": "en"},
-        {"scope": "system", "system": world.other_system.pk, "language": "en"},
-        {"scope": "organisation", "organisation": other.organisation.pk, "language": "en"},
-        {"scope": "system", "system": world.system.pk, "language": "fr"},
+        {"scope": "system", "system": world.other_system.uuid, "language": "en"},
+        {"scope": "organisation", "organisation": other.organisation.slug, "language": "en"},
+        {"scope": "system", "system": world.system.uuid, "language": "fr"},
         {
             "scope": "system",
-            "system": world.system.pk,
-            "organisation": cast.organisation.pk,
+            "system": world.system.uuid,
+            "organisation": cast.organisation.slug,
             "language": "en",
         },
     ]:
@@ -120,11 +120,11 @@ def test_a_pack_request_must_name_its_target(cast, other, world):
 def test_a_body_pack_is_asked_for_by_a_member(cast, world):
     response = session(cast.manager).post(
         "/api/v1/packs/",
-        {"scope": "organisation", "organisation": cast.organisation.pk, "language": "en"},
+        {"scope": "organisation", "organisation": cast.organisation.slug, "language": "en"},
         format="json",
     )
     assert response.status_code == 202
-    assert response.json()["organisations"][0]["id"] == cast.organisation.pk
+    assert response.json()["organisations"][0]["slug"] == cast.organisation.slug
 
 
 def test_too_many_requests_are_refused_with_429(cast, world, settings):
@@ -132,14 +132,14 @@ def test_too_many_requests_are_refused_with_429(cast, world, settings):
     client = session(cast.auditor)
     first = client.post(
         "/api/v1/packs/",
-        {"scope": "system", "system": world.system.pk, "language": "en"},
+        {"scope": "system", "system": world.system.uuid, "language": "en"},
         format="json",
     )
     assert first.status_code == 202
     other_system = SystemFactory(organisation=cast.organisation)
     second = client.post(
         "/api/v1/packs/",
-        {"scope": "system", "system": other_system.pk, "language": "en"},
+        {"scope": "system", "system": other_system.uuid, "language": "en"},
         format="json",
     )
     assert second.status_code == 429
@@ -178,7 +178,7 @@ def test_a_council_pack_is_seen_only_with_a_role_in_every_body_it_covers(cast, o
     MembershipFactory(user=both, organisation=other.organisation, role=Role.AUDITOR)
     response = session(both).post(
         "/api/v1/packs/",
-        {"scope": "council", "council": council.pk, "language": "en"},
+        {"scope": "council", "council": council.slug, "language": "en"},
         format="json",
     )
     assert response.status_code == 202, response.content

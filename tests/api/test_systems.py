@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import uuid
 
 import pytest
 from rest_framework.test import APIClient
@@ -21,7 +22,7 @@ LIST = "/api/v1/systems/"
 
 
 def detail(system) -> str:
-    return f"/api/v1/systems/{system.pk}/"
+    return f"/api/v1/systems/{system.uuid}/"
 
 
 def session(user) -> APIClient:
@@ -38,7 +39,7 @@ def test_the_list_has_the_users_bodies_only(cast, other, system, other_system):
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 1
-    assert [row["id"] for row in body["results"]] == [system.pk]
+    assert [row["id"] for row in body["results"]] == [str(system.uuid)]
     assert body["results"][0]["organisation"]["slug"] == cast.organisation.slug
     assert body["results"][0]["links"]["api"] == detail(system)
 
@@ -58,17 +59,32 @@ def test_the_list_takes_the_register_pages_filters(cast, system):
         assert response.status_code == 200, response.content
         return {row["id"] for row in response.json()["results"]}
 
-    assert ids(q="rotasoft") == {paused.pk}
-    assert ids(lifecycle_stage="paused") == {paused.pk}
-    assert ids(publication_status="published") == {paused.pk}
-    assert ids(accountable_manager=cast.manager.pk) == {system.pk}
-    assert ids(organisation=cast.organisation.pk) == {system.pk, paused.pk}
+    assert ids(q="rotasoft") == {str(paused.uuid)}
+    assert ids(lifecycle_stage="paused") == {str(paused.uuid)}
+    assert ids(publication_status="published") == {str(paused.uuid)}
+    assert ids(accountable_manager=cast.manager.uuid) == {str(system.uuid)}
+    assert ids(organisation=cast.organisation.slug) == {str(system.uuid), str(paused.uuid)}
 
 
 def test_a_filter_naming_another_bodys_organisation_is_refused(cast, other, system):
-    response = session(cast.hr).get(LIST, {"organisation": other.organisation.pk})
+    response = session(cast.hr).get(LIST, {"organisation": other.organisation.slug})
     assert response.status_code == 400
     assert "organisation" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("accountable_manager", "7", "Enter a valid UUID."),
+        ("accountable_manager", "not-a-uuid", "Enter a valid UUID."),
+        ("accountable_manager", "", "Choose one of the values offered, or leave the filter out."),
+        ("organisation", "7", "Select a valid choice."),
+    ],
+)
+def test_a_filter_that_is_no_id_is_refused_with_a_message(cast, system, name, value, message):
+    response = session(cast.hr).get(LIST, {name: value})
+    assert response.status_code == 400
+    assert message in response.json()[name][0]
 
 
 def test_the_list_is_ordered_and_paged(cast):
@@ -106,8 +122,9 @@ def test_the_detail_is_the_whole_record_with_its_version_as_etag(cast, system):
 def test_another_bodys_record_is_404_like_a_missing_one(cast, other_system):
     client = session(cast.hr)
     assert client.get(detail(other_system)).status_code == 404
-    assert client.get("/api/v1/systems/999999/").status_code == 404
-    assert client.get(detail(other_system)).json() == client.get("/api/v1/systems/999999/").json()
+    missing = f"/api/v1/systems/{uuid.uuid4()}/"
+    assert client.get(missing).status_code == 404
+    assert client.get(detail(other_system)).json() == client.get(missing).json()
 
 
 def test_the_atrs_view_is_what_export_atrs_writes(cast, system):
@@ -125,7 +142,7 @@ def test_an_hr_officer_records_a_system_through_the_service(cast):
     response = session(cast.hr).post(
         LIST,
         {
-            "organisation": cast.organisation.pk,
+            "organisation": cast.organisation.slug,
             "name": "  Rota planner ",
             "one_sentence_description": "Plans rotas.",
             "lifecycle_stage": "in_use",
@@ -133,7 +150,7 @@ def test_an_hr_officer_records_a_system_through_the_service(cast):
         format="json",
     )
     assert response.status_code == 201, response.content
-    system = AlgorithmicSystem.objects.get(pk=response.json()["id"])
+    system = AlgorithmicSystem.objects.get(uuid=response.json()["id"])
     assert response["Location"] == detail(system)
     assert system.name == "Rota planner" and system.created_by == cast.hr
     assert system.needs_initial_assessment  # the service's rule, not a copy of it
@@ -143,7 +160,7 @@ def test_an_hr_officer_records_a_system_through_the_service(cast):
 @pytest.mark.parametrize("role", ["rep", "manager", "auditor"])
 def test_roles_that_cannot_record_systems_get_403(cast, role):
     response = session(cast.by_role(role)).post(
-        LIST, {"organisation": cast.organisation.pk, "name": "X"}, format="json"
+        LIST, {"organisation": cast.organisation.slug, "name": "X"}, format="json"
     )
     assert response.status_code == 403
     assert not AlgorithmicSystem.objects.exists()
@@ -151,7 +168,7 @@ def test_roles_that_cannot_record_systems_get_403(cast, role):
 
 def test_recording_in_another_body_is_refused(cast, other):
     response = session(cast.hr).post(
-        LIST, {"organisation": other.organisation.pk, "name": "X"}, format="json"
+        LIST, {"organisation": other.organisation.slug, "name": "X"}, format="json"
     )
     assert response.status_code == 400
     assert not AlgorithmicSystem.objects.exists()
@@ -164,13 +181,13 @@ def test_a_bridge_user_records_only_where_their_role_allows(cast, other):
     client = session(bridge)
     assert (
         client.post(
-            LIST, {"organisation": other.organisation.pk, "name": "X"}, format="json"
+            LIST, {"organisation": other.organisation.slug, "name": "X"}, format="json"
         ).status_code
         == 403
     )
     assert (
         client.post(
-            LIST, {"organisation": cast.organisation.pk, "name": "X"}, format="json"
+            LIST, {"organisation": cast.organisation.slug, "name": "X"}, format="json"
         ).status_code
         == 201
     )
@@ -184,11 +201,12 @@ def test_a_bridge_user_records_only_where_their_role_allows(cast, other):
         {"name": "X", "lifecycle_stage": "paused"},
         {"name": "X", "publication_status": "published"},
         {"name": "X", "created_by": 1},
+        {"name": "X", "organisation": 1},
     ],
 )
 def test_invalid_or_extra_fields_are_refused(cast, payload):
     response = session(cast.hr).post(
-        LIST, {"organisation": cast.organisation.pk, **payload}, format="json"
+        LIST, {"organisation": cast.organisation.slug, **payload}, format="json"
     )
     assert response.status_code == 400
     assert not AlgorithmicSystem.objects.exists()
@@ -274,6 +292,8 @@ def test_the_version_check_and_the_write_are_one_step(cast, system):
     "payload",
     [
         {"organisation": 2},
+        {"accountable_manager": 2},
+        {"accountable_manager": "not-a-uuid"},
         {"publication_status": "published"},
         {"lifecycle_stage": "in_use"},
         {"reference": "new-ref"},
@@ -294,10 +314,18 @@ def test_the_accountable_manager_must_be_a_senior_manager_of_the_body(cast, othe
     client = session(cast.hr)
     for person in (other.manager, cast.rep):
         response = client.patch(
-            detail(system), {"accountable_manager": person.pk, "version": 1}, format="json"
+            detail(system), {"accountable_manager": str(person.uuid), "version": 1}, format="json"
         )
         assert response.status_code == 400
-    ok = client.patch(detail(system), {"accountable_manager": None, "version": 1}, format="json")
+    named = client.patch(
+        detail(system), {"accountable_manager": str(cast.manager.uuid), "version": 1}, format="json"
+    )
+    assert named.status_code == 200, named.content
+    assert named.json()["accountable_manager"]["id"] == str(cast.manager.uuid)
+    version = named.json()["version"]
+    ok = client.patch(
+        detail(system), {"accountable_manager": None, "version": version}, format="json"
+    )
     assert ok.status_code == 200
     assert ok.json()["accountable_manager"] is None
 

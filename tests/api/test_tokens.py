@@ -44,7 +44,7 @@ def test_the_token_is_shown_once_on_creation_and_only_its_hash_is_stored(client,
 
 def test_the_token_works_and_records_its_use(cast, system):
     token, raw = services.create_token(user=cast.hr, name="script")
-    response = bearer(raw).get(f"/api/v1/systems/{system.pk}/")
+    response = bearer(raw).get(f"/api/v1/systems/{system.uuid}/")
     assert response.status_code == 200
     token.refresh_from_db()
     assert token.last_used_at is not None
@@ -53,13 +53,13 @@ def test_the_token_works_and_records_its_use(cast, system):
 def test_a_revoked_token_is_refused(client, cast, system):
     token, raw = services.create_token(user=cast.hr, name="script")
     client.force_login(cast.hr)
-    page = client.get(f"{TOKENS}{token.pk}/revoke/")
+    page = client.get(f"{TOKENS}{token.uuid}/revoke/")
     assert page.status_code == 200
-    response = client.post(f"{TOKENS}{token.pk}/revoke/")
+    response = client.post(f"{TOKENS}{token.uuid}/revoke/")
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
-    refused = bearer(raw).get(f"/api/v1/systems/{system.pk}/")
+    refused = bearer(raw).get(f"/api/v1/systems/{system.uuid}/")
     assert refused.status_code == 401
     assert refused["WWW-Authenticate"].startswith("Bearer")
     assert (
@@ -70,8 +70,8 @@ def test_a_revoked_token_is_refused(client, cast, system):
 def test_nobody_can_revoke_or_see_another_persons_token(client, cast):
     token, _raw = services.create_token(user=cast.hr, name="mine")
     client.force_login(cast.admin)
-    assert client.get(f"{TOKENS}{token.pk}/revoke/").status_code == 404
-    assert client.post(f"{TOKENS}{token.pk}/revoke/").status_code == 404
+    assert client.get(f"{TOKENS}{token.uuid}/revoke/").status_code == 404
+    assert client.post(f"{TOKENS}{token.uuid}/revoke/").status_code == 404
     assert "mine" not in client.get(TOKENS).content.decode()
     with pytest.raises(PermissionDenied):
         services.revoke_token(token, actor=cast.admin)
@@ -91,33 +91,33 @@ def test_nobody_can_revoke_or_see_another_persons_token(client, cast):
 def test_a_malformed_or_unknown_token_is_refused(header, cast, system):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
-    assert client.get(f"/api/v1/systems/{system.pk}/").status_code == 401
+    assert client.get(f"/api/v1/systems/{system.uuid}/").status_code == 401
 
 
 def test_a_token_with_the_right_prefix_but_a_wrong_secret_is_refused(cast, system):
     token, raw = services.create_token(user=cast.hr, name="script")
     forged = raw[:-4] + ("AAAA" if not raw.endswith("AAAA") else "BBBB")
-    assert bearer(forged).get(f"/api/v1/systems/{system.pk}/").status_code == 401
+    assert bearer(forged).get(f"/api/v1/systems/{system.uuid}/").status_code == 401
 
 
 def test_a_token_of_a_deactivated_user_is_refused(cast, system):
     _token, raw = services.create_token(user=cast.hr, name="script")
     cast.hr.is_active = False
     cast.hr.save()
-    assert bearer(raw).get(f"/api/v1/systems/{system.pk}/").status_code == 401
+    assert bearer(raw).get(f"/api/v1/systems/{system.uuid}/").status_code == 401
 
 
 def test_a_token_acts_only_with_its_users_permissions(cast, other, system, other_system):
     _t, rep_raw = services.create_token(user=cast.rep, name="rep", read_only=False)
     rep = bearer(rep_raw)
     # Sees its own body's system, not another body's (404, as on the pages).
-    assert rep.get(f"/api/v1/systems/{system.pk}/").status_code == 200
-    assert rep.get(f"/api/v1/systems/{other_system.pk}/").status_code == 404
+    assert rep.get(f"/api/v1/systems/{system.uuid}/").status_code == 200
+    assert rep.get(f"/api/v1/systems/{other_system.uuid}/").status_code == 404
     listed = {row["id"] for row in rep.get("/api/v1/systems/").json()["results"]}
-    assert listed == {system.pk}
+    assert listed == {str(system.uuid)}
     # A rep may not change records: 403, whatever the token allows.
     patch = rep.patch(
-        f"/api/v1/systems/{system.pk}/", {"team": "Rep team", "version": 1}, format="json"
+        f"/api/v1/systems/{system.uuid}/", {"team": "Rep team", "version": 1}, format="json"
     )
     assert patch.status_code == 403
     assert AlgorithmicSystem.objects.get(pk=system.pk).team != "Rep team"
@@ -126,23 +126,23 @@ def test_a_token_acts_only_with_its_users_permissions(cast, other, system, other
 def test_removing_the_membership_takes_effect_on_the_next_request(cast, system):
     _t, raw = services.create_token(user=cast.auditor, name="audit")
     client = bearer(raw)
-    assert client.get(f"/api/v1/systems/{system.pk}/").status_code == 200
+    assert client.get(f"/api/v1/systems/{system.uuid}/").status_code == 200
     cast.auditor.memberships.update(is_active=False)
-    assert client.get(f"/api/v1/systems/{system.pk}/").status_code == 404
+    assert client.get(f"/api/v1/systems/{system.uuid}/").status_code == 404
 
 
 def test_a_read_only_token_cannot_write_even_for_an_hr_officer(cast, system):
     _t, raw = services.create_token(user=cast.hr, name="read", read_only=True)
     client = bearer(raw)
-    assert client.get(f"/api/v1/systems/{system.pk}/").status_code == 200
+    assert client.get(f"/api/v1/systems/{system.uuid}/").status_code == 200
     response = client.patch(
-        f"/api/v1/systems/{system.pk}/", {"team": "New team", "version": 1}, format="json"
+        f"/api/v1/systems/{system.uuid}/", {"team": "New team", "version": 1}, format="json"
     )
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
     _t, write_raw = services.create_token(user=cast.hr, name="write", read_only=False)
     ok = bearer(write_raw).patch(
-        f"/api/v1/systems/{system.pk}/", {"team": "New team", "version": 1}, format="json"
+        f"/api/v1/systems/{system.uuid}/", {"team": "New team", "version": 1}, format="json"
     )
     assert ok.status_code == 200, ok.content
 
@@ -151,14 +151,14 @@ def test_token_requests_need_no_csrf_but_session_writes_do(cast, system):
     _t, raw = services.create_token(user=cast.hr, name="write", read_only=False)
     assert (
         bearer(raw)
-        .patch(f"/api/v1/systems/{system.pk}/", {"team": "T", "version": 1}, format="json")
+        .patch(f"/api/v1/systems/{system.uuid}/", {"team": "T", "version": 1}, format="json")
         .status_code
         == 200
     )
     session = APIClient(enforce_csrf_checks=True)
     session.force_login(cast.hr)
     response = session.patch(
-        f"/api/v1/systems/{system.pk}/", {"team": "U", "version": 2}, format="json"
+        f"/api/v1/systems/{system.uuid}/", {"team": "U", "version": 2}, format="json"
     )
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]

@@ -34,6 +34,26 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def public_id(obj) -> str:
+    """How the API names ``obj``: its ``uuid`` (a pack's primary key is one)."""
+    return str(getattr(obj, "uuid", obj.pk))
+
+
+# The attribute of ``World`` holding the body's object that each area's ``…/{id}/`` names.
+AREA_OBJECTS = {
+    "systems": "system",
+    "assessments": "assessment",
+    "risks": "risk",
+    "actions": "action",
+    "consultations": "consultation",
+    "comments": "thread",
+    "concerns": "concern",
+    "rights-requests": "rights_request",
+    "sign-offs": "signoff",
+    "packs": "pack",
+}
+
+
 class World:
     def __init__(self, cast: Cast, other: Cast, outsider: User):
         self.cast, self.other, self.outsider = cast, other, outsider
@@ -45,6 +65,10 @@ class World:
             accountable_manager=other.manager,
             name=f"other-{uuid.uuid4().hex[:12]}",
         )
+
+    def object_of(self, area: str):
+        """The body's object of an area of the API (``"risks"``, …), made on first use."""
+        return getattr(self, AREA_OBJECTS[area])
 
     # --- systems ------------------------------------------------------------------------------
 
