@@ -48,6 +48,11 @@ def test_hr_officer_records_a_system_with_the_keyboard_only(page, cast):
     expect(page).to_have_title("Dashboard – GovReg")
 
     # Signed in: the success message has focus (so it is read out); the menu is just before it.
+    # govuk-frontend moves focus when its module script has run, just after the page loads.
+    page.wait_for_function(
+        "() => document.activeElement?.classList.contains('govuk-notification-banner--success')",
+        timeout=5_000,
+    )
     banner = focused(page)
     assert "govuk-notification-banner--success" in banner["classes"], banner
     stops = tab_to(page, named("Register"), back=True)
