@@ -48,7 +48,8 @@ def test_compose_runs_the_production_shape_with_health_checks():
     for name in ("db", "redis", "web", "worker", "beat"):
         assert "healthcheck" in services[name], name
     assert "gunicorn" in " ".join(services["web"]["command"])
-    assert services["worker"]["command"][:3] == ["celery", "-A", "govreg"]
+    # The worker renders packs at a lower CPU priority than the web processes.
+    assert services["worker"]["command"][:6] == ["nice", "-n", "10", "celery", "-A", "govreg"]
     assert (ROOT / "Dockerfile").exists()
 
 
