@@ -3,12 +3,8 @@
 A filter that names an object takes its public identifier (a UUID; a body: its slug), as the
 API's payloads give it."""
 
-import uuid
-from functools import cache
-
 import django_filters
 from django import forms
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
@@ -23,7 +19,6 @@ from accounts import permissions
 from accounts.models import Organisation, User
 from assessments.choices import GoodWorkPrinciple, Kind, Progress, RiskCategory, RiskStatus, Status
 from assessments.models import Action, Assessment, Risk
-from consultations import targets
 from consultations.choices import (
     AWAITING_RESPONSE,
     ConcernSource,
@@ -33,19 +28,13 @@ from consultations.choices import (
     Stage,
 )
 from consultations.models import Comment, Concern, Consultation, RightsRequest
+from consultations.targets import commentable_models
+from govreg.public_ids import parse_public_id
 from oversight.choices import Decision
 from oversight.models import SignOff
 from packs.models import AuditPack, PackScope, PackStatus
 from registers.filters import RegisterFilter
 from registers.models import AlgorithmicSystem
-
-from .serializers.common import has_public_id
-
-
-@cache
-def commentable_models() -> list:
-    """The models comments may be about (``consultations.targets``) that have a public id."""
-    return [m for m in apps.get_models() if targets.is_commentable(m) and has_public_id(m)]
 
 
 class UserFilterBackend(DjangoFilterBackend):
@@ -142,11 +131,8 @@ class PublicIdChoiceField(StrictModelChoiceField):
     is refused as such, an unknown one as a choice that is not offered."""
 
     def to_python(self, value):
-        if value not in self.empty_values:
-            try:
-                uuid.UUID(str(value))
-            except ValueError:
-                raise forms.ValidationError(_("Enter a valid UUID."), code="invalid") from None
+        if value not in self.empty_values and parse_public_id(value) is None:
+            raise forms.ValidationError(_("Enter a valid UUID."), code="invalid")
         return super().to_python(value)
 
 
@@ -175,7 +161,8 @@ class PublicIdFilter(django_filters.ModelChoiceFilter):
 
 
 class SystemFilter(RegisterFilter):
-    """The register page's filters, naming the body and the manager as the payloads do."""
+    """The register page's filters, strict as the API's other filters are: an empty value, a
+    malformed identifier or a body or manager that is not offered is a 400."""
 
     organisation = StrictModelChoiceFilter(
         label=gettext_lazy("Organisation"),

@@ -3,7 +3,6 @@ body's system is a 404), checks the action (403), validates with a form and call
 
 from __future__ import annotations
 
-import contextlib
 from functools import cached_property
 
 from django.contrib import messages
@@ -19,7 +18,7 @@ from django.views.generic import FormView, TemplateView
 from accounts import permissions
 from audit.models import AuditEvent
 from govreg.forms import add_service_errors
-from govreg.public_ids import public_id_or_404
+from govreg.public_ids import parse_public_id, public_id_or_404
 from registers.mixins import SystemMixin
 
 from . import aia, schema, services
@@ -922,12 +921,9 @@ class ActionCreateView(RiskFormMixin, SystemMixin, FormView):
 
     def get_initial(self):
         initial = super().get_initial()
-        risk_id = self.request.GET.get("risk")
+        risk_id = parse_public_id(self.request.GET.get("risk"))
         if risk_id:
-            with contextlib.suppress(Http404):
-                initial["risk"] = Risk.objects.filter(
-                    system=self.system, uuid=public_id_or_404(risk_id)
-                ).first()
+            initial["risk"] = Risk.objects.filter(system=self.system, uuid=risk_id).first()
         return initial
 
     def form_valid(self, form):

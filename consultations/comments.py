@@ -41,7 +41,7 @@ def comments_context(target, system, user, next_url: str) -> dict:
         "system": system,
         "threads": threads,
         "target_type": targets.type_key(target),
-        "target_id": str(target.pk),
+        "target_id": str(target.uuid),
         "target_label": targets.label_of(target),
         "can_comment": permissions.can(user, "comment", system),
         "can_raise_concern": can_raise_concern,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from functools import cache
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from govreg.public_ids import has_public_id
 from registers.models import AlgorithmicSystem
 
 COMMENTABLE_APPS = {"assessments"}
@@ -38,10 +40,18 @@ def _passes_through_system(model: type[models.Model]) -> bool:
 
 
 def is_commentable(model: type[models.Model]) -> bool:
-    label = model._meta.label_lower
-    if label in _EXTRA_COMMENTABLE:
+    """Whether comments may be about ``model``'s objects: those of a system, named (in forms,
+    links and the API) by their public identifier."""
+    if not has_public_id(model):
+        return False
+    if model._meta.label_lower in _EXTRA_COMMENTABLE:
         return True
     return model._meta.app_label in COMMENTABLE_APPS and _passes_through_system(model)
+
+
+@cache
+def commentable_models() -> list[type[models.Model]]:
+    return [model for model in apps.get_models() if is_commentable(model)]
 
 
 def system_id_of(obj: models.Model) -> int | None:
@@ -61,8 +71,9 @@ def type_key(obj_or_model) -> str:
     return obj_or_model._meta.label_lower
 
 
-def resolve(system: AlgorithmicSystem, type_label: str, object_id: str) -> models.Model:
-    """The commentable object named by a form's hidden fields, within ``system``.
+def resolve(system: AlgorithmicSystem, type_label: str, public_id: str) -> models.Model:
+    """The commentable object named by its type and public identifier (a form's hidden fields,
+    ``?on=``, an API request), within ``system``.
 
     Raises ``ObjectDoesNotExist`` for anything that is not a commentable object of this system
     (so the view answers 404, never revealing another body's objects).
@@ -75,11 +86,11 @@ def resolve(system: AlgorithmicSystem, type_label: str, object_id: str) -> model
     if model is None or not is_commentable(model):
         raise ObjectDoesNotExist(type_label)
     try:
-        obj = model._default_manager.get(pk=object_id)
+        obj = model._default_manager.get(uuid=public_id)
     except (ValueError, ValidationError, TypeError) as exc:
-        raise ObjectDoesNotExist(object_id) from exc
+        raise ObjectDoesNotExist(public_id) from exc
     if system_id_of(obj) != system.pk:
-        raise ObjectDoesNotExist(object_id)
+        raise ObjectDoesNotExist(public_id)
     return obj
 
 

@@ -88,7 +88,8 @@ class ConsultationMixin(SystemMixin):
         return super().get_context_data(**kwargs)
 
     def detail_url(self, anchor: str = "") -> str:
-        return reverse("consultations:detail", args=[self.system.uuid, self.consultation.uuid]) + anchor
+        url = reverse("consultations:detail", args=[self.system.uuid, self.consultation.uuid])
+        return url + anchor
 
 
 def _safe_next(request, candidate: str | None, fallback: str) -> str:
@@ -358,7 +359,10 @@ class MeetingFormView(ConsultationMixin, TemplateView):
                 form.add_error(None, str(error))
             else:
                 return redirect(
-                    "consultations:meeting_detail", self.system.uuid, self.consultation.uuid, meeting.uuid
+                    "consultations:meeting_detail",
+                    self.system.uuid,
+                    self.consultation.uuid,
+                    meeting.uuid,
                 )
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
@@ -548,14 +552,14 @@ class CommentCreateView(SystemMixin, ServiceFormView):
     @cached_property
     def target(self):
         """What the comment is about: named by the form's hidden fields when posting, by
-        ``?on=app.model:id`` when showing the form; the system record by default."""
+        ``?on=app.model:<public id>`` when showing the form; the system record by default."""
         if self.request.method == "POST":
             type_label = self.request.POST.get("target_type", "")
             object_id = self.request.POST.get("target_id", "")
         else:
             type_label, _sep, object_id = (self.request.GET.get("on") or "").partition(":")
             if not type_label:
-                type_label, object_id = targets.type_key(self.system), str(self.system.pk)
+                type_label, object_id = targets.type_key(self.system), str(self.system.uuid)
         try:
             return targets.resolve(self.system, type_label, object_id)
         except ObjectDoesNotExist as exc:
@@ -564,7 +568,7 @@ class CommentCreateView(SystemMixin, ServiceFormView):
     def get_initial(self):
         return {
             "target_type": targets.type_key(self.target),
-            "target_id": str(self.target.pk),
+            "target_id": str(self.target.uuid),
             "next": _safe_next(self.request, self.request.GET.get("next"), ""),
         }
 

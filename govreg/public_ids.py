@@ -59,9 +59,21 @@ def add_public_id(app_label: str, model_name: str, *, immutable_trigger: str = "
     ]
 
 
-def public_id_or_404(value: str | None) -> uuid.UUID:
-    """The UUID a query parameter gives, or a 404 for anything else (``?with=12``, ``?from=x``)."""
+def has_public_id(model) -> bool:
+    return any(field.name == "uuid" for field in model._meta.concrete_fields)
+
+
+def parse_public_id(value) -> uuid.UUID | None:
+    """The UUID ``value`` spells, or ``None`` for anything else (an integer id included)."""
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise Http404 from None
+        return None
+
+
+def public_id_or_404(value: str | None) -> uuid.UUID:
+    """The UUID a query parameter gives, or a 404 for anything else (``?with=12``, ``?from=x``)."""
+    public_id = parse_public_id(value)
+    if public_id is None:
+        raise Http404
+    return public_id

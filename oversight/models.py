@@ -260,11 +260,9 @@ class SignOff(PublicIdModel, AppendOnly):
 
     @cached_property
     def condition_rows(self) -> list[dict]:
-        """The conditions, each with the public identifier of the action it became (for its
-        link): one query, whatever the number of conditions."""
-        ids = [c["action_id"] for c in self.conditions if c.get("action_id")]
-        found = dict(Action.objects.filter(pk__in=ids).values_list("pk", "uuid")) if ids else {}
-        return [{**c, "action_uuid": found.get(c.get("action_id"))} for c in self.conditions]
+        """The conditions, each with the public identifier of the action it became
+        (``action_uuid``, for its link). For many sign-offs, ``with_condition_rows``."""
+        return with_condition_rows([self])[0].condition_rows
 
     @property
     def short_hash(self) -> str:
@@ -272,6 +270,19 @@ class SignOff(PublicIdModel, AppendOnly):
 
 
 # --- Lifecycle ----------------------------------------------------------------------------
+
+
+def with_condition_rows(signoffs) -> list[SignOff]:
+    """``signoffs`` with their ``condition_rows`` filled in. The conditions store the keys of the
+    actions they became; their public identifiers come from one query for all the sign-offs."""
+    signoffs = list(signoffs)
+    keys = {c["action_id"] for s in signoffs for c in s.conditions if c.get("action_id")}
+    found = dict(Action.objects.filter(pk__in=keys).values_list("pk", "uuid")) if keys else {}
+    for signoff in signoffs:
+        signoff.condition_rows = [
+            {**c, "action_uuid": found.get(c.get("action_id"))} for c in signoff.conditions
+        ]
+    return signoffs
 
 
 class LifecycleTransitionQuerySet(AppendOnlyQuerySet):

@@ -10,11 +10,15 @@ from .models import AlgorithmicSystem
 
 
 class RegisterFilter(django_filters.FilterSet):
-    """The register's search and filters (also used by the API)."""
+    """The register's search and filters (also the API's, stricter: ``api.filters.SystemFilter``).
+    Bodies are named by their slug and managers by their public identifier, never by a key."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     organisation = django_filters.ModelChoiceFilter(
-        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=_("All")
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        to_field_name="slug",
+        empty_label=_("All"),
     )
     lifecycle_stage = django_filters.ChoiceFilter(
         label=_("Lifecycle stage"), choices=LifecycleStage.choices, empty_label=_("All")
@@ -23,7 +27,10 @@ class RegisterFilter(django_filters.FilterSet):
         label=_("Publication"), choices=PublicationStatus.choices, empty_label=_("All")
     )
     accountable_manager = django_filters.ModelChoiceFilter(
-        label=_("Accountable manager"), queryset=User.objects.none(), empty_label=_("All")
+        label=_("Accountable manager"),
+        queryset=User.objects.none(),
+        to_field_name="uuid",
+        empty_label=_("All"),
     )
 
     class Meta:
@@ -34,7 +41,7 @@ class RegisterFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         org_ids = permissions.organisation_ids(user)
         self.filters["organisation"].queryset = Organisation.objects.filter(pk__in=org_ids).only(
-            "id", "name", "name_cy"
+            "id", "slug", "name", "name_cy"
         )
         # Senior managers of those bodies (who can be named accountable), not a scan of systems.
         self.filters["accountable_manager"].queryset = (
@@ -43,7 +50,7 @@ class RegisterFilter(django_filters.FilterSet):
                 memberships__role=Role.SENIOR_MANAGER,
                 memberships__is_active=True,
             )
-            .only("id", "email", "full_name")
+            .only("id", "uuid", "email", "full_name")
             .distinct()
             .order_by("full_name", "email")
         )
@@ -54,20 +61,20 @@ class RegisterFilter(django_filters.FilterSet):
         instance per option. Validation still goes through the querysets above."""
         bodies = {m.organisation_id: m.organisation for m in permissions.memberships(user)}
         organisations = [("", _("All"))] + sorted(
-            ((pk, org.display_name) for pk, org in bodies.items()), key=lambda c: str(c[1])
+            ((org.slug, org.display_name) for org in bodies.values()), key=lambda c: str(c[1])
         )
         managers = (
             Membership.objects.filter(
                 organisation_id__in=list(bodies), role=Role.SENIOR_MANAGER, is_active=True
             )
             .order_by("user__full_name", "user__email")
-            .values_list("user_id", "user__full_name", "user__email")
+            .values_list("user__uuid", "user__full_name", "user__email")
             .distinct()
         )
         return {
             "organisation": organisations,
             "accountable_manager": [("", _("All"))]
-            + [(pk, name or email) for pk, name, email in managers],
+            + [(public_id, name or email) for public_id, name, email in managers],
         }
 
     def search(self, queryset, name, value):

@@ -5,7 +5,6 @@ key: ``id`` is the object's ``uuid``, and a reference to another object is that 
 ``uuid`` (bodies, partnership councils and unions: their ``slug``).
 """
 
-import uuid
 from collections.abc import Mapping
 
 from django.db import models
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Organisation, User
+from govreg.public_ids import has_public_id, parse_public_id
 
 
 def json_type(field) -> tuple[type, ...] | None:
@@ -92,10 +92,6 @@ class BlankableEmailField(serializers.EmailField):
     """An e-mail address, or empty (documented as such in the OpenAPI schema)."""
 
 
-def has_public_id(model) -> bool:
-    return any(field.name == "uuid" for field in model._meta.concrete_fields)
-
-
 class PublicIdRelatedField(serializers.SlugRelatedField):
     """Another object, named by its public identifier (a UUID)."""
 
@@ -105,9 +101,7 @@ class PublicIdRelatedField(serializers.SlugRelatedField):
         super().__init__(slug_field="uuid", **kwargs)
 
     def to_internal_value(self, data):
-        try:
-            uuid.UUID(str(data))
-        except ValueError:
+        if parse_public_id(data) is None:
             self.fail("invalid")
         return super().to_internal_value(data)
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessments.models import Action
-from oversight.models import SignOff
+from oversight.models import SignOff, with_condition_rows
 
 from .assessments import JSON_OBJECT, LinksSerializer, links
 from .common import GovRegModelSerializer, SystemRefSerializer, UserRefSerializer
@@ -25,18 +22,10 @@ class SignOffConditionSerializer(serializers.Serializer):
     action_number = serializers.IntegerField()
 
 
-def condition_actions(signoffs) -> dict[int, uuid.UUID]:
-    """The public ids of the actions that track the sign-offs' conditions, by primary key (the
-    conditions store the key): one query for them all."""
-    keys = {condition["action_id"] for signoff in signoffs for condition in signoff.conditions}
-    return dict(Action.objects.filter(pk__in=keys).values_list("pk", "uuid")) if keys else {}
-
-
 class SignOffListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
-        signoffs = list(data)
-        self.child.action_ids = condition_actions(signoffs)
-        return super().to_representation(signoffs)
+        # The public ids of the actions the page's conditions became: one query for all.
+        return super().to_representation(with_condition_rows(data))
 
 
 class SignOffSerializer(GovRegModelSerializer):
@@ -46,7 +35,6 @@ class SignOffSerializer(GovRegModelSerializer):
     signed_by = UserRefSerializer(read_only=True)
     conditions = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
-    action_ids: dict[int, uuid.UUID] | None = None  # the page's, set by SignOffListSerializer
 
     class Meta:
         model = SignOff
@@ -69,11 +57,7 @@ class SignOffSerializer(GovRegModelSerializer):
 
     @extend_schema_field(SignOffConditionSerializer(many=True))
     def get_conditions(self, signoff) -> list:
-        actions = condition_actions([signoff]) if self.action_ids is None else self.action_ids
-        conditions = [
-            {**condition, "action_id": actions.get(condition["action_id"])}
-            for condition in signoff.conditions
-        ]
+        conditions = [{**row, "action_id": row["action_uuid"]} for row in signoff.condition_rows]
         return SignOffConditionSerializer(conditions, many=True).data
 
     @extend_schema_field(LinksSerializer)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from consultations import forms, services, targets
 from consultations.models import Comment, Concern, Consultation, RightsRequest
+from consultations.targets import commentable_models
 from govreg.links import url_with_id
 
 from ..filters import (
@@ -25,7 +26,6 @@ from ..filters import (
     RightsRequestFilter,
     StrictOrderingFilter,
     UserFilterBackend,
-    commentable_models,
 )
 from ..schema import (
     CREATE_ERRORS,
@@ -109,18 +109,6 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
 # --- Comments -----------------------------------------------------------------------------------
 
 
-def comment_target(system, type_label: str, public_id):
-    """``targets.resolve`` for an object named by its public identifier (``ObjectDoesNotExist``
-    for anything that is not a commentable object of ``system``)."""
-    model = next((m for m in commentable_models() if m._meta.label_lower == type_label), None)
-    if model is None:
-        raise ObjectDoesNotExist(type_label)
-    key = model._default_manager.filter(uuid=public_id).values_list("pk", flat=True).first()
-    if key is None:
-        raise ObjectDoesNotExist(public_id)
-    return targets.resolve(system, type_label, str(key))
-
-
 @extend_schema_view(
     list=list_schema(
         CommentThreadSerializer,
@@ -196,7 +184,7 @@ class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         system = data["system"]
         body = checked_by_form(forms.CommentForm(data={"body": data["body"]}))["body"]
         try:
-            target = comment_target(system, data["target_type"], data["target_id"])
+            target = targets.resolve(system, data["target_type"], data["target_id"])
         except ObjectDoesNotExist:
             raise DjangoValidationError(
                 {"target_id": _("Choose a record, assessment, risk or consultation of the system.")}

@@ -177,10 +177,14 @@ def test_the_result_page_shows_the_breakdown_level_and_requirements(
 def test_the_questionnaire_is_shown_in_welsh_on_welsh_pages(client, system, cast, questionnaire):
     aia = start(system, Kind.AIA, cast.hr)
     client.force_login(cast.hr)
-    body = client.get(f"/cy/systems/{system.uuid}/assessments/{aia.uuid}/sections/R3/").content.decode()
+    body = client.get(
+        f"/cy/systems/{system.uuid}/assessments/{aia.uuid}/sections/R3/"
+    ).content.decode()
     assert '<html lang="cy"' in body
     assert "Pwy ddatblygodd y system?" in body
-    english = client.get(f"/systems/{system.uuid}/assessments/{aia.uuid}/sections/R3/").content.decode()
+    english = client.get(
+        f"/systems/{system.uuid}/assessments/{aia.uuid}/sections/R3/"
+    ).content.decode()
     assert "Who developed the system?" in english
 
 

@@ -125,7 +125,9 @@ def test_an_assessment_of_another_system_is_not_reachable_through_this_one(
 ):
     theirs = start(other_system, Kind.DPIA, other.hr)
     client.force_login(cast.hr)
-    assert client.get(f"/systems/{world['system'].uuid}/assessments/{theirs.uuid}/").status_code == 404
+    assert (
+        client.get(f"/systems/{world['system'].uuid}/assessments/{theirs.uuid}/").status_code == 404
+    )
 
 
 def test_a_manager_not_accountable_for_the_system_cannot_review_or_accept(
@@ -238,7 +240,8 @@ def test_a_frozen_version_cannot_be_edited_through_the_page(client, system, cast
     dpia = approve(complete_dpia(system, cast.hr), cast.hr, cast.manager)
     client.force_login(cast.hr)
     response = client.post(
-        f"/systems/{system.uuid}/assessments/{dpia.uuid}/sections/need/", {"why_dpia_needed": "Changed"}
+        f"/systems/{system.uuid}/assessments/{dpia.uuid}/sections/need/",
+        {"why_dpia_needed": "Changed"},
     )
     assert response.status_code == 302
     dpia.refresh_from_db()

@@ -98,7 +98,11 @@ def test_risk_register_with_5_and_100_risks(logged_in, django_assert_max_num_que
 
 def test_action_plan_with_5_and_100_actions(logged_in, django_assert_max_num_queries, system, cast):
     assert_constant(
-        logged_in, django_assert_max_num_queries, f"/systems/{system.uuid}/actions/", system, cast.hr
+        logged_in,
+        django_assert_max_num_queries,
+        f"/systems/{system.uuid}/actions/",
+        system,
+        cast.hr,
     )
 
 

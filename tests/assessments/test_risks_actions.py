@@ -177,7 +177,8 @@ def test_an_admin_accepts_through_the_page(client, system, cast, risk):
     client.force_login(cast.admin)
     until = (today() + dt.timedelta(days=60)).isoformat()
     response = client.post(
-        f"/systems/{system.uuid}/risks/{risk.uuid}/accept/", {"reason": "Board agreed", "until": until}
+        f"/systems/{system.uuid}/risks/{risk.uuid}/accept/",
+        {"reason": "Board agreed", "until": until},
     )
     assert response.status_code == 302
     risk.refresh_from_db()

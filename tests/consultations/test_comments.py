@@ -123,7 +123,12 @@ def test_only_a_reps_comment_can_become_a_concern_and_only_a_rep_marks_it(cast, 
 def _post_comment(client, system, text, target_type="registers.algorithmicsystem", target_id=None):
     return client.post(
         reverse("consultations:comment_create", args=[system.uuid]),
-        {"body": text, "target_type": target_type, "target_id": target_id or system.pk, "next": ""},
+        {
+            "body": text,
+            "target_type": target_type,
+            "target_id": target_id or system.uuid,
+            "next": "",
+        },
     )
 
 
@@ -174,7 +179,7 @@ def test_a_comment_target_outside_the_system_is_not_found(
 def test_after_commenting_the_user_returns_to_a_safe_next_page(client, cast, system):
     client.force_login(cast.hr)
     url = reverse("consultations:comment_create", args=[system.uuid])
-    data = {"body": "x", "target_type": "registers.algorithmicsystem", "target_id": system.pk}
+    data = {"body": "x", "target_type": "registers.algorithmicsystem", "target_id": system.uuid}
     response = client.post(url, {**data, "next": "https://evil.example/"})
     assert response["Location"] == f"/systems/{system.uuid}/#comments"
     response = client.post(url, {**data, "next": f"/systems/{system.uuid}/consultation/#comments"})
@@ -195,7 +200,7 @@ def test_assessments_and_their_risks_can_be_commented_on(client, cast, system):
         {
             "body": "Via the page.",
             "target_type": "assessments.assessment",
-            "target_id": dpia.pk,
+            "target_id": dpia.uuid,
             "next": "",
         },
     )

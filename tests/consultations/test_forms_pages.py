@@ -124,7 +124,9 @@ def test_recording_a_meeting_with_attendees(client, cast, system):
     assert response.status_code == 302
     assert [a.name for a in meeting.attendees.all()] == ["Rhian Evans", "Dafydd Morgan"]
     # Changing the meeting replaces its attendees.
-    edit = reverse("consultations:meeting_edit", args=[system.uuid, consultation.uuid, meeting.uuid])
+    edit = reverse(
+        "consultations:meeting_edit", args=[system.uuid, consultation.uuid, meeting.uuid]
+    )
     assert "Dafydd Morgan" in client.get(edit).content.decode()
     data.update({"attendees-1-name": "", "attendees-0-name": "Rhian Evans-Jones"})
     client.post(edit, data)

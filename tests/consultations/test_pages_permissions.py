@@ -114,7 +114,8 @@ def test_mixing_an_own_system_with_another_bodys_objects_is_not_found(
     for url in (
         reverse("consultations:detail", args=[s, other_world.consultation.uuid]),
         reverse(
-            "consultations:meeting_detail", args=[s, world.consultation.uuid, other_world.meeting.uuid]
+            "consultations:meeting_detail",
+            args=[s, world.consultation.uuid, other_world.meeting.uuid],
         ),
         reverse("consultations:concern_detail", args=[s, other_world.concern.uuid]),
         reverse("consultations:rights_detail", args=[s, other_world.rights_request.uuid]),

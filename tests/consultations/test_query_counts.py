@@ -115,7 +115,11 @@ def test_the_consultation_page(client, cast, system, role, django_assert_max_num
 def test_the_list_pages(client, cast, system, name, django_assert_max_num_queries):
     client.force_login(cast.rep)
     assert_flat(
-        client, django_assert_max_num_queries, cast, system, lambda: reverse(name, args=[system.uuid])
+        client,
+        django_assert_max_num_queries,
+        cast,
+        system,
+        lambda: reverse(name, args=[system.uuid]),
     )
 
 

@@ -274,7 +274,9 @@ def test_the_re_sign_banner_shows_the_field_level_diff(client, cast, signed_syst
     html = client.get(url(signed_system)).content.decode()
     assert "What changed since the last signature" in html and "Daily, for 600 workers." in html
     sign(signed_system, cast.manager, statement="Signed again.")
-    html = client.get(reverse("registers:system_detail", args=[signed_system.uuid])).content.decode()
+    html = client.get(
+        reverse("registers:system_detail", args=[signed_system.uuid])
+    ).content.decode()
     assert "Re-sign required" not in html
 
 

@@ -209,7 +209,9 @@ def test_requests_made_while_the_broker_is_down_are_built_when_it_returns(
     throwaway_redis.stop()  # the outage
 
     client.force_login(cast.auditor)
-    assert client.get(reverse("registers:system_detail", args=[rich_system.uuid])).status_code == 200
+    assert (
+        client.get(reverse("registers:system_detail", args=[rich_system.uuid])).status_code == 200
+    )
     packs = [
         ask_through_the_page(client, cast.auditor, rich_system, language)
         for language in ("en", "cy")

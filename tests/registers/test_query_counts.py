@@ -39,7 +39,7 @@ def test_filtered_register_queries_do_not_grow(client, cast):
     client.force_login(cast.hr)
     url = (
         reverse("registers:system_list")
-        + f"?lifecycle_stage=planning&organisation={cast.organisation.pk}&q=System"
+        + f"?lifecycle_stage=planning&organisation={cast.organisation.slug}&q=System"
     )
     SystemFactory.create_batch(5, organisation=cast.organisation)
     small, _ = count_queries(client, url)

@@ -305,7 +305,7 @@ ENTRIES: dict[str, Entry] = {
         kwargs=system,
         post_data=lambda w: {
             "target_type": "registers.algorithmicsystem",
-            "target_id": w.a.system.pk,
+            "target_id": w.a.system.uuid,
             "body": "",
         },
     ),

@@ -110,7 +110,7 @@ def test_a_valid_token_from_the_same_site_is_accepted(world, keys):
         {
             "csrfmiddlewaretoken": token,
             "target_type": "registers.algorithmicsystem",
-            "target_id": world.a.system.pk,
+            "target_id": world.a.system.uuid,
             "body": "A question.",
         },
     )

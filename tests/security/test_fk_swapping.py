@@ -253,7 +253,7 @@ CASES: dict[str, Case] = {
         lambda w: reverse("consultations:comment_create", args=[w.a.system.uuid]),
         lambda w, own: {
             "target_type": "assessments.risk",
-            "target_id": (w.a if own else w.b).risk.pk,
+            "target_id": (w.a if own else w.b).risk.uuid,
             "body": "Is this still right?",
         },
     ),
@@ -262,7 +262,7 @@ CASES: dict[str, Case] = {
         lambda w: reverse("consultations:comment_create", args=[w.a.system.uuid]),
         lambda w, own: {
             "target_type": "registers.algorithmicsystem",
-            "target_id": (w.a.system if own else w.a.published).pk,
+            "target_id": (w.a.system if own else w.a.published).uuid,
             "body": "Is this still right?",
         },
     ),

@@ -80,7 +80,8 @@ def test_the_security_events_are_logged_without_secrets(world, caplog):
     )
     secrets_seen.append(auditor.cookies[settings.SESSION_COOKIE_NAME].value)
     assert (
-        auditor.get(reverse("registers:system_tasks", args=[world.a.system.uuid])).status_code == 403
+        auditor.get(reverse("registers:system_tasks", args=[world.a.system.uuid])).status_code
+        == 403
     )
     hr_client = Client()
     hr_client.post(reverse("account_login"), {"login": hr.email, "password": PASSWORD})

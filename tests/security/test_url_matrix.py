@@ -167,7 +167,8 @@ def test_a_person_in_both_bodies_has_in_each_only_the_role_held_there(world):
     client.force_login(bridge)
     for side in (world.a, world.b):
         assert (
-            client.get(reverse("registers:system_detail", args=[side.system.uuid])).status_code == 200
+            client.get(reverse("registers:system_detail", args=[side.system.uuid])).status_code
+            == 200
         )
     edit_a = reverse("registers:section_edit", args=[world.a.system.uuid, "summary"])
     edit_b = reverse("registers:section_edit", args=[world.b.system.uuid, "summary"])
