@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts import permissions
+from govreg.public_ids import has_public_id, parse_public_id
 from registers.mixins import SystemMixin
 from registers.models import AlgorithmicSystem
 
@@ -411,7 +412,7 @@ class ShareView(ConsultationMixin, TemplateView):
         rows = []
         for kind, obj in targets.disclosable(self.system):
             content_type = targets.content_type_for(obj)
-            key = f"{content_type.app_label}.{content_type.model}:{obj.pk}"
+            key = f"{content_type.app_label}.{content_type.model}:{obj.uuid}"
             already = (content_type.pk, str(obj.pk), targets.content_hash(obj)) in shared
             rows.append(
                 {
@@ -495,13 +496,18 @@ def _share_label(kind, obj) -> str:
     return targets.versioned_label(obj)
 
 
-def _shareable(system: AlgorithmicSystem, type_label: str, object_id: str):
+def _shareable(system: AlgorithmicSystem, type_label: str, public_id: str):
+    """The record, assessment or evidence file of ``system`` that the share form names by its
+    kind and public identifier."""
     from django.contrib.contenttypes.models import ContentType
 
     try:
         app_label, model_name = type_label.split(".", 1)
         model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
-        obj = model._default_manager.get(pk=object_id)
+        uuid = parse_public_id(public_id)
+        if uuid is None or not has_public_id(model):
+            raise ValueError(public_id)
+        obj = model._default_manager.get(uuid=uuid)
     except (ValueError, ContentType.DoesNotExist, AttributeError) as exc:
         raise ObjectDoesNotExist(type_label) from exc
     if targets.disclosure_kind(obj) is None or targets.system_id_of(obj) != system.pk:

@@ -35,6 +35,7 @@ class OrganisationPackForm(forms.Form):
         queryset=None,
         label=_("Body"),
         empty_label=None,
+        to_field_name="slug",
         help_text=_("Every system of the body, with a summary table first."),
     )
     language = forms.ChoiceField(choices=LANGUAGE_CHOICES)
@@ -52,6 +53,7 @@ class CouncilPackForm(forms.Form):
         queryset=None,
         label=_("Partnership council"),
         empty_label=None,
+        to_field_name="slug",
         help_text=_(
             "Covers only the council's bodies whose packs you may download; the pack lists them."
         ),

@@ -26,7 +26,9 @@ def formfield_for(db_field, **kwargs):
 class SystemCreateForm(forms.Form):
     """The first page of recording a system; the rest is filled in section by section."""
 
-    organisation = forms.ModelChoiceField(queryset=None, label=_("Organisation"), empty_label=None)
+    organisation = forms.ModelChoiceField(
+        queryset=None, label=_("Organisation"), empty_label=None, to_field_name="slug"
+    )
     name = forms.CharField(
         label=_("Name of the system"),
         max_length=200,

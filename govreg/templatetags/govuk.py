@@ -1,10 +1,19 @@
 """Template helpers for GOV.UK Design System form markup."""
 
+import html
+
 from django import forms, template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+
+def escape(value) -> str:
+    """``django.utils.html.escape`` without its lazy-string wrapper (the same output: both are
+    ``html.escape`` of ``str(value)``), for markup built in Python a few hundred values at a time.
+    The caller marks the finished markup safe."""
+    return html.escape(str(value))
+
 
 # CheckboxSelectMultiple subclasses RadioSelect: test it first.
 _CHOICE_KINDS = {forms.CheckboxSelectMultiple: "checkboxes", forms.RadioSelect: "radios"}

@@ -8,12 +8,12 @@ per page, with every value escaped here, renders the same markup several times f
 
 from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from govreg.templatetags.govreg_tags import stage_tag
+from govreg.templatetags.govuk import escape
 
 register = template.Library()
 
@@ -32,7 +32,11 @@ def register_rows(systems) -> str:
             '<tr class="govuk-table__row">'
             f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(system.detail_url)}">'
             f"{escape(system.name_cy if welsh and system.name_cy else system.name)}</a>"
-            + (f'<br><span class="govuk-body-s app-meta">{escape(summary)}</span>' if summary else "")
+            + (
+                f'<br><span class="govuk-body-s app-meta">{escape(summary)}</span>'
+                if summary
+                else ""
+            )
             + "</td>"
             f'<td class="govuk-table__cell">{escape(system.organisation.display_name)}</td>'
             f'<td class="govuk-table__cell">{stage_tag(system)}'

@@ -138,12 +138,15 @@ def test_sharing_in_one_click_from_the_share_page(client, cast, system):
     client.force_login(cast.hr)
     url = reverse("consultations:share", args=[system.uuid, consultation.uuid])
     html = client.get(url).content.decode()
-    assert f'value="registers.algorithmicsystem:{system.pk}"' in html
-    response = client.post(url, {"target": f"registers.algorithmicsystem:{system.pk}"})
+    assert f'value="registers.algorithmicsystem:{system.uuid}"' in html
+    # Named by its public identifier: the integer key is refused like any unknown object.
+    assert client.post(url, {"target": f"registers.algorithmicsystem:{system.pk}"}).status_code == 404
+    response = client.post(url, {"target": f"registers.algorithmicsystem:{system.uuid}"})
     assert response.status_code == 302 and response["Location"].endswith("#disclosures")
     assert Disclosure.objects.get().version == system.version
     assert "Already shared, unchanged since" in client.get(url).content.decode()
-    assert client.post(url, {"target": f"accounts.user:{cast.hr.pk}"}).status_code == 404
+    assert client.post(url, {"target": f"accounts.user:{cast.hr.uuid}"}).status_code == 404
+    assert client.post(url, {"target": "consultations.disclosure:1"}).status_code == 404
     assert client.post(url, {"target": "garbage"}).status_code == 404
     assert Disclosure.objects.count() == 1
 

@@ -153,7 +153,7 @@ def test_a_body_pack_for_another_body_is_a_form_error(client, cast, other_body):
     client.force_login(cast.auditor)
     response = client.post(
         reverse("packs:request_collection"),
-        {"scope": "organisation", "organisation": other_body.pk, "language": "en"},
+        {"scope": "organisation", "organisation": other_body.slug, "language": "en"},
     )
     assert response.status_code == 400
     assert "govuk-error-summary" in response.content.decode()
@@ -165,7 +165,7 @@ def test_asking_for_a_body_pack(client, cast, body, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(
             reverse("packs:request_collection"),
-            {"scope": "organisation", "organisation": body.pk, "language": "en"},
+            {"scope": "organisation", "organisation": body.slug, "language": "en"},
         )
     pack = AuditPack.objects.get()
     assert (

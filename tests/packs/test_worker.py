@@ -218,7 +218,7 @@ def test_requests_made_while_the_broker_is_down_are_built_when_it_returns(
     ]
     response = client.post(
         reverse("packs:request_collection"),
-        {"scope": "organisation", "organisation": body.pk, "language": "en"},
+        {"scope": "organisation", "organisation": body.slug, "language": "en"},
     )
     packs.append(AuditPack.objects.get(pk=response["Location"].rstrip("/").split("/")[-1]))
     assert all(p.enqueued_at is None and p.status == PackStatus.QUEUED for p in packs)

@@ -16,7 +16,7 @@ def test_hr_records_a_system_and_is_taken_to_the_task_list(client, cast):
     response = client.post(
         reverse("registers:system_create"),
         {
-            "organisation": cast.organisation.pk,
+            "organisation": cast.organisation.slug,
             "name": "Shift allocator",
             "one_sentence_description": "Allocates shifts.",
             "lifecycle_stage": "planning",
@@ -51,7 +51,7 @@ def test_creating_without_a_name_shows_an_error_and_keeps_the_input(client, cast
     client.force_login(cast.hr)
     response = client.post(
         reverse("registers:system_create"),
-        {"organisation": cast.organisation.pk, "name": "  ", "one_sentence_description": "Keeps me", "lifecycle_stage": "planning"},
+        {"organisation": cast.organisation.slug, "name": "  ", "one_sentence_description": "Keeps me", "lifecycle_stage": "planning"},
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -65,7 +65,7 @@ def test_hr_cannot_record_a_system_for_another_body(client, cast, other):
     client.force_login(cast.hr)
     response = client.post(
         reverse("registers:system_create"),
-        {"organisation": other.organisation.pk, "name": "Sneaky", "lifecycle_stage": "planning"},
+        {"organisation": other.organisation.slug, "name": "Sneaky", "lifecycle_stage": "planning"},
     )
     assert response.status_code == 200
     assert "organisation" in response.context["form"].errors

@@ -379,7 +379,7 @@ ENTRIES: dict[str, Entry] = {
         ),
         post_data=lambda w: {
             "scope": "organisation",
-            "organisation": w.a.organisation.pk,
+            "organisation": w.a.organisation.slug,
             "language": "en",
         },
     ),

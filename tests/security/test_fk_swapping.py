@@ -205,7 +205,7 @@ CASES: dict[str, Case] = {
         "hr",
         lambda w: reverse("registers:system_create"),
         lambda w, own: {
-            "organisation": (w.a if own else w.b).organisation.pk,
+            "organisation": (w.a if own else w.b).organisation.slug,
             "name": "Rota planner",
             "one_sentence_description": "Plans rotas.",
             "lifecycle_stage": "planning",
@@ -270,7 +270,7 @@ CASES: dict[str, Case] = {
         "hr",
         lambda w: reverse("consultations:share", args=[w.a.system.uuid, w.a.consultation.uuid]),
         lambda w, own: {
-            "target": f"assessments.assessment:{(w.a if own else w.b).approved_dpia.pk}",
+            "target": f"assessments.assessment:{(w.a if own else w.b).approved_dpia.uuid}",
             "note": "",
         },
     ),
@@ -295,7 +295,7 @@ CASES: dict[str, Case] = {
         lambda w: reverse("packs:request_collection"),
         lambda w, own: {
             "scope": "organisation",
-            "organisation": (w.a if own else w.b).organisation.pk,
+            "organisation": (w.a if own else w.b).organisation.slug,
             "language": "en",
         },
     ),
@@ -304,7 +304,7 @@ CASES: dict[str, Case] = {
         lambda w: reverse("packs:request_collection"),
         lambda w, own: {
             "scope": "council",
-            "council": (w.council if own else council_of(w.b)).pk,
+            "council": (w.council if own else council_of(w.b)).slug,
             "language": "en",
         },
     ),
@@ -333,7 +333,7 @@ def test_a_pack_of_a_shared_council_covers_only_the_bodies_the_person_may_read(w
     with transaction.atomic():
         response = client.post(
             reverse("packs:request_collection"),
-            {"scope": "council", "council": world.council.pk, "language": "en"},
+            {"scope": "council", "council": world.council.slug, "language": "en"},
         )
         assert response.status_code == 302
         pack = AuditPack.objects.order_by("-requested_at").first()
