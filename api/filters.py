@@ -36,10 +36,22 @@ from packs.models import AuditPack, PackScope, PackStatus
 from registers.filters import RegisterFilter
 from registers.models import AlgorithmicSystem
 
+# Query parameters that no filterset reads.
+NOT_FILTERS = frozenset({"page", "page_size", "ordering", "format"})
+
 
 class UserFilterBackend(DjangoFilterBackend):
     """``DjangoFilterBackend`` for filtersets that take ``user=`` (e.g. ``RegisterFilter``), so
-    their choices (organisations, managers) are the user's own, as on the page."""
+    their choices (organisations, managers) are the user's own, as on the page.
+
+    A request with no parameters but paging and ordering filters nothing (no filter is
+    required or has a default), so its filterset, a form with querysets for its choices, is
+    not built for it."""
+
+    def filter_queryset(self, request, queryset, view):
+        if set(request.query_params) <= NOT_FILTERS:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)

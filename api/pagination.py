@@ -1,11 +1,37 @@
+from functools import partial
+
+from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
+class ValuesPaginator(Paginator):
+    """Pages read as ``values(*columns)`` of their slice (dicts, not model instances), while the
+    count is of the queryset as given: a ``values()`` queryset that follows relations keeps
+    their joins in its count too, and on the register that turned an index-only count into a
+    scan of the whole table."""
+
+    def __init__(self, object_list, per_page, *, columns, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.columns = columns
+
+    def _get_page(self, object_list, number, paginator):
+        return super()._get_page(object_list.values(*self.columns), number, paginator)
+
+
 class Pagination(PageNumberPagination):
     """``?page=N`` (a whole number from 1, anything else: 400; past the last page: 404) and
-    ``?page_size=`` from 1 to 200 (50 if not given; anything else: 400)."""
+    ``?page_size=`` from 1 to 200 (50 if not given; anything else: 400).
+
+    A view with ``page_values`` (column names) gets its page as ``values()`` rows of those
+    columns (``ValuesPaginator``), for a serializer that reads such rows."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        columns = getattr(view, "page_values", None)
+        if columns:
+            self.django_paginator_class = partial(ValuesPaginator, columns=columns)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param)

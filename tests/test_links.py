@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from govreg.links import url_with_id
+from govreg.links import id_url, url_with_id
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
@@ -41,3 +41,13 @@ def test_welsh_pages_keep_their_prefix():
 def test_only_a_uuid_is_put_in_the_link():
     with pytest.raises(ValueError):
         url_with_id("registers:system_detail", "1/../../admin")
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_id_url_matches_reverse_for_each_id(language):
+    with translation.override(language):
+        url = id_url("registers:system_detail")
+        for public_id in (uuid.uuid4(), uuid.uuid4(), str(uuid.uuid4())):
+            assert url(public_id) == reverse("registers:system_detail", args=[public_id])
+        with pytest.raises(ValueError):
+            url("1/../../admin")

@@ -133,10 +133,14 @@ class SystemViewSet(ExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     export_serializer_class = SystemExportSerializer
     detail_serializer_class = SystemDetailSerializer
     export_name = "register"
+    # The list's page is read as these columns' values (api.pagination.ValuesPaginator).
+    page_values = SystemListSerializer.COLUMNS
 
     def get_queryset(self):
         systems = super().get_queryset()
-        if self.action in ("list", "export"):
+        if self.action == "list":
+            return systems
+        if self.action == "export":
             return systems.for_register()
         return systems.for_detail()
 

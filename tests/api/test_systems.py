@@ -1,6 +1,7 @@
 """``/api/v1/systems/``: the register's filters, the record, recording and changing systems."""
 
 import csv
+import datetime as dt
 import io
 import json
 import uuid
@@ -9,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from api.serializers.systems import SystemListSerializer
 from api.views.base import EXPORT_MAX_ROWS
 from audit.models import AuditEvent
 from registers import atrs
@@ -96,6 +98,40 @@ def test_the_list_is_ordered_and_paged(cast):
     page = client.get(LIST, {"page_size": 2, "page": 2}).json()
     assert page["count"] == 5 and len(page["results"]) == 2 and page["previous"] and page["next"]
     assert client.get(LIST, {"page": 99}).status_code == 404
+
+
+def test_each_row_of_the_list_is_what_the_record_says(cast, system):
+    """The list makes its rows from ``values()`` (``SystemListSerializer.to_representation``):
+    each field is the record's own, written the same way, in the documented order."""
+    unnamed = UserFactory(full_name="")
+    MembershipFactory(user=unnamed, organisation=cast.organisation, role=Role.SENIOR_MANAGER)
+    SystemFactory(
+        organisation=cast.organisation,
+        accountable_manager=unnamed,
+        name_cy="Trefnydd rotâu",
+        one_sentence_description_cy="Yn cynnig rotâu i weithwyr gofal.",
+        next_review_date=dt.date(2027, 3, 1),
+    )
+    SystemFactory(organisation=cast.organisation, accountable_manager=None)
+    # Changed in summer: written in the site's time zone (+01:00), not as UTC.
+    AlgorithmicSystem.objects.filter(pk=system.pk).update(
+        updated_at=dt.datetime(2026, 7, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
+    )
+    client = session(cast.auditor)
+
+    rows = client.get(LIST).json()["results"]
+
+    assert len(rows) == 3
+    for row in rows:
+        assert list(row) == SystemListSerializer.Meta.fields
+        record = client.get(row["links"]["api"]).json()
+        assert row == {name: record[name] for name in row}
+    by_id = {row["id"]: row for row in rows}
+    assert by_id[str(system.uuid)]["updated_at"] == "2026-07-01T10:30:15.123456+01:00"
+    assert {row["next_review_date"] for row in rows} == {None, "2027-03-01"}
+    managers = [row["accountable_manager"] for row in rows]
+    assert None in managers
+    assert {"id": str(unnamed.uuid), "name": unnamed.email, "email": unnamed.email} in managers
 
 
 def test_anonymous_callers_get_401(system):
