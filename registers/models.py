@@ -27,6 +27,27 @@ from .choices import (
 )
 from .fields import MultipleChoiceField
 
+# The register's columns (the page and the API's list), read as ``values()`` rows: one flat
+# row per system instead of a system, its body and its manager as model instances.
+REGISTER_COLUMNS = (
+    "uuid",
+    "reference",
+    "name",
+    "name_cy",
+    "one_sentence_description",
+    "one_sentence_description_cy",
+    "organisation__slug",
+    "organisation__name",
+    "organisation__name_cy",
+    "lifecycle_stage",
+    "publication_status",
+    "accountable_manager__uuid",
+    "accountable_manager__full_name",
+    "accountable_manager__email",
+    "next_review_date",
+    "updated_at",
+)
+
 
 class AlgorithmicSystemQuerySet(models.QuerySet):
     def for_register(self):

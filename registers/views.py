@@ -13,13 +13,13 @@ from django.views.generic import FormView, ListView, TemplateView
 from accounts import permissions
 from audit.models import AuditEvent
 from govreg.downloads import file_download
-from govreg.links import url_with_id
+from govreg.paginator import ValuesPaginator
 
 from . import services, uploads
 from .filters import RegisterFilter
 from .forms import FORMSETS, AttachmentForm, SystemCreateForm, section_form_class
 from .mixins import SystemMixin
-from .models import AlgorithmicSystem, Attachment
+from .models import REGISTER_COLUMNS, AlgorithmicSystem, Attachment
 from .panels import system_tabs
 from .sections import BY_SLUG, DATA_SPEC_FIELDS, MODEL_SPEC_FIELDS, STATUS_LABELS, section_statuses
 
@@ -32,17 +32,19 @@ class SystemListView(LoginRequiredMixin, ListView):
     context_object_name = "systems"
 
     def get_queryset(self):
-        base = permissions.visible(self.request.user, AlgorithmicSystem).for_register()
+        base = permissions.visible(self.request.user, AlgorithmicSystem)
         self.filterset = RegisterFilter(
             self.request.GET or None, queryset=base, user=self.request.user
         )
         return self.filterset.qs if self.filterset.is_bound else base
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The page's rows are the register's columns, read as values() rows.
+        return ValuesPaginator(queryset, per_page, columns=REGISTER_COLUMNS, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
-        for system in context["systems"]:
-            system.detail_url = url_with_id("registers:system_detail", system.uuid)
         context["filter_choices"] = self.filterset.display_choices(self.request.user)
         context["can_create"] = bool(
             permissions.organisation_ids(self.request.user, "create_system")

@@ -9,7 +9,12 @@ from accounts import permissions
 from accounts.models import Organisation, Role, User
 from govreg.links import id_url
 from registers.choices import Capability, EmploymentDecision, LifecycleStage
-from registers.models import AlgorithmicSystem, DataSpecification, ModelSpecification
+from registers.models import (
+    REGISTER_COLUMNS,
+    AlgorithmicSystem,
+    DataSpecification,
+    ModelSpecification,
+)
 from registers.sections import FIELD_SECTIONS
 
 from .common import (
@@ -60,28 +65,11 @@ DATE_TIME = serializers.DateTimeField(read_only=True)
 class SystemListSerializer(SystemLinksMixin, GovRegModelSerializer):
     """One row of the register (what the register page lists). Response only."""
 
-    # The list reads its page as ``values()`` of these columns (``SystemViewSet.page_values``):
-    # one flat row per system instead of three model instances. ``to_representation`` makes
-    # the JSON of the fields below from such a row; the fields document it in the OpenAPI
-    # schema, and tests/api/test_systems.py checks each row against the record's own fields.
-    COLUMNS = (
-        "uuid",
-        "reference",
-        "name",
-        "name_cy",
-        "one_sentence_description",
-        "one_sentence_description_cy",
-        "organisation__slug",
-        "organisation__name",
-        "organisation__name_cy",
-        "lifecycle_stage",
-        "publication_status",
-        "accountable_manager__uuid",
-        "accountable_manager__full_name",
-        "accountable_manager__email",
-        "next_review_date",
-        "updated_at",
-    )
+    # The list reads its page as ``values()`` rows of the register's columns
+    # (``SystemViewSet.page_values``). ``to_representation`` makes the JSON of the fields below
+    # from such a row; the fields document it in the OpenAPI schema, and
+    # tests/api/test_systems.py checks each row against the record's own fields.
+    COLUMNS = REGISTER_COLUMNS
 
     organisation = OrganisationRefSerializer(read_only=True)
     accountable_manager = UserRefSerializer(read_only=True, allow_null=True)

@@ -90,8 +90,13 @@ def _stage_tag_html(stage: str, language: str) -> str:
     )
 
 
+def stage_tag_html(stage: str) -> str:
+    """A lifecycle stage as a GOV.UK tag, made once per stage and language (the labels are
+    fixed): it is on every row of the register."""
+    return _stage_tag_html(stage, get_language())
+
+
 @register.simple_tag
 def stage_tag(system):
-    """The lifecycle stage as a GOV.UK tag: a tag, not an include, since it is on every row of
-    the register, and made once per stage and language (the labels are fixed)."""
-    return _stage_tag_html(system.lifecycle_stage, get_language())
+    """The system's lifecycle stage as a GOV.UK tag."""
+    return stage_tag_html(system.lifecycle_stage)

@@ -23,7 +23,7 @@ def test_the_page_and_the_download_filter_by_them(client, cast):
     client.force_login(cast.hr)
     query = f"?organisation={cast.organisation.slug}&accountable_manager={cast.manager.uuid}"
     page = client.get(reverse("registers:system_list") + query)
-    assert [s.pk for s in page.context["systems"]] == [mine.pk]
+    assert [s["uuid"] for s in page.context["systems"]] == [mine.uuid]
     assert f"selected>{cast.manager.get_full_name()}" in page.content.decode()
     download = client.get(reverse("api:system-export") + query + "&format=json")
     assert download.status_code == 200
