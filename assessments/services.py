@@ -82,12 +82,14 @@ def by_kind(system: AlgorithmicSystem) -> dict[str, dict[str, Assessment | None]
     return out
 
 
-def approved_snapshot(system: AlgorithmicSystem) -> dict[str, Any]:
+def approved_snapshot(system: AlgorithmicSystem, *, public_ids: bool = False) -> dict[str, Any]:
     """The currently approved version of each kind of assessment, JSON-ready.
 
     ``{"dpia": {"type", "id", "version", "content_hash", "approved_at", …} | None, "eqia": …,
     "aia": …}``. A sign-off stores this (or a hash of it): a later approval of another
-    version changes it, which is how a material change is detected.
+    version changes it, which is how a material change is detected. ``id`` is the version's
+    database key, or with ``public_ids`` its public identifier (the format of the sign-offs'
+    content, ``oversight.hashing``). The version's own ``content_hash`` is the same either way.
     """
     out: dict[str, Any] = dict.fromkeys(Kind.values)
     for assessment in Assessment.objects.filter(system=system, status=Status.APPROVED).order_by(
@@ -95,7 +97,7 @@ def approved_snapshot(system: AlgorithmicSystem) -> dict[str, Any]:
     ):
         entry = {
             "type": assessment.kind,
-            "id": assessment.pk,
+            "id": str(assessment.uuid) if public_ids else assessment.pk,
             "version": assessment.version,
             "content_hash": assessment.content_hash,
             "approved_at": assessment.approved_at.isoformat(),

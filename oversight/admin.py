@@ -38,8 +38,15 @@ class ReadOnlyInline(admin.TabularInline):
 
 @admin.register(SignOff)
 class SignOffAdmin(ReadOnlyAdmin):
-    list_display = ("system", "decision", "signed_by", "signed_at", "content_hash")
-    list_filter = ("decision",)
+    list_display = (
+        "system",
+        "decision",
+        "signed_by",
+        "signed_at",
+        "content_hash",
+        "snapshot_version",
+    )
+    list_filter = ("decision", "snapshot_version")
     search_fields = ("system__name", "content_hash")
 
 

@@ -16,6 +16,18 @@ class Decision(models.TextChoices):
 APPROVALS = (Decision.APPROVED, Decision.CONDITIONAL)
 
 
+class SnapshotVersion(models.IntegerChoices):
+    """The format of the content a sign-off binds to (``oversight.hashing.material_snapshot``).
+    A sign-off keeps the format it was hashed in, for good: its hash is recomputed in it."""
+
+    DATABASE_KEYS = 1, _("Version 1: objects named by their database keys")
+    PUBLIC_IDS = 2, _("Version 2: objects named by their public identifiers")
+
+
+# The format new sign-offs are hashed and stored in.
+SNAPSHOT_VERSION = SnapshotVersion.PUBLIC_IDS
+
+
 class ReauthMethod(models.TextChoices):
     PASSWORD = "password", _("Password")
     MFA = "mfa", _("Two-factor authentication code")

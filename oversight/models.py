@@ -31,6 +31,7 @@ from registers.fields import MultipleChoiceField
 
 from .choices import (
     APPROVALS,
+    SNAPSHOT_VERSION,
     AuditQuestion,
     BiasMetric,
     Characteristic,
@@ -41,6 +42,7 @@ from .choices import (
     Rating,
     ReauthMethod,
     ReminderKind,
+    SnapshotVersion,
     Threshold,
     TransitionKind,
 )
@@ -184,9 +186,12 @@ class SignOff(PublicIdModel, AppendOnly):
 
     ``content_hash`` is the SHA-256 of ``snapshot`` (the record's material fields, its model
     and data specifications, the approved assessment versions with their hashes, and the
-    concluded consultations' outcomes). ``audit_position`` is the position in the audit chain
-    of the event that recorded this sign-off: any material change recorded after it makes the
-    sign-off out of date, for good (see ``oversight.services.signoff_status``).
+    concluded consultations' outcomes) in the format ``snapshot_version``: version 1 (sign-offs
+    recorded before public identifiers) names people, assessments and consultations by their
+    database keys, version 2 by their public identifiers. Staleness recomputes the hash in the
+    sign-off's own format (``oversight.hashing``). ``audit_position`` is the position in the
+    audit chain of the event that recorded this sign-off: any material change recorded after it
+    makes the sign-off out of date, for good (see ``oversight.services.signoff_status``).
     """
 
     tenant_path = "system__organisation"
@@ -207,6 +212,12 @@ class SignOff(PublicIdModel, AppendOnly):
     )
     content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
     snapshot = models.JSONField(_("content signed"))
+    snapshot_version = models.PositiveSmallIntegerField(
+        _("format of the content signed"),
+        choices=SnapshotVersion.choices,
+        default=SNAPSHOT_VERSION,
+        help_text=_("The content hash is recomputed in this format."),
+    )
     record_version = models.PositiveIntegerField(_("record version"))
     lifecycle_stage = models.CharField(
         _("lifecycle stage when signed"), max_length=20, choices=LifecycleStage.choices
@@ -238,6 +249,10 @@ class SignOff(PublicIdModel, AppendOnly):
             models.CheckConstraint(
                 condition=models.Q(decision="conditional") | models.Q(conditions=[]),
                 name="only_conditional_signoff_has_conditions",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(snapshot_version__in=SnapshotVersion.values),
+                name="known_snapshot_version",
             ),
         ]
 

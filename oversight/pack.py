@@ -48,6 +48,7 @@ def _signoff(signoff: SignOff) -> dict:
         "statement": signoff.statement,
         "conditions": signoff.conditions,
         "content_hash": signoff.content_hash,
+        "snapshot_version": signoff.snapshot_version,
         "record_version": signoff.record_version,
         "stage": signoff.get_lifecycle_stage_display(),
         "audit_position": signoff.audit_position,
@@ -170,7 +171,7 @@ def snapshot(system) -> dict:
     part = snapshot_many([system])[system.pk]
     latest = part["signoffs"][0] if part["signoffs"] else None
     if latest is not None:
-        digest, _snapshot = content_hash(system)
+        digest, _snapshot = content_hash(system, latest["snapshot_version"])  # as signed
         part["hash_now"] = digest
         part["hash_matches"] = digest == latest["content_hash"]
         if latest["decision"] in APPROVALS and not part["hash_matches"]:

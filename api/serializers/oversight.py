@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from oversight.hashing import with_public_ids
 from oversight.models import SignOff, with_condition_rows
 
 from .assessments import JSON_OBJECT, LinksSerializer, links
@@ -34,6 +35,16 @@ class SignOffSerializer(GovRegModelSerializer):
     system = SystemRefSerializer(read_only=True)
     signed_by = UserRefSerializer(read_only=True)
     conditions = serializers.SerializerMethodField()
+    snapshot_version = serializers.IntegerField(
+        read_only=True,
+        help_text=_(
+            "Format of the content signed. `2`: it names objects by their public identifiers, "
+            "and `snapshot` is exactly what was hashed: `content_hash` is the SHA-256 of its "
+            "canonical JSON. `1` (sign-offs recorded before public identifiers): it named them "
+            "by database keys; `snapshot` shows their public identifiers instead, so it does "
+            "not hash to `content_hash`."
+        ),
+    )
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -45,6 +56,7 @@ class SignOffSerializer(GovRegModelSerializer):
             "statement",
             "conditions",
             "content_hash",
+            "snapshot_version",
             "record_version",
             "lifecycle_stage",
             "signed_by",
@@ -68,7 +80,14 @@ class SignOffSerializer(GovRegModelSerializer):
 class SignOffDetailSerializer(SignOffSerializer):
     """With what was signed and whether the sign-off still holds."""
 
-    snapshot = serializers.SerializerMethodField()
+    snapshot = serializers.SerializerMethodField(
+        help_text=_(
+            "The content signed: the record's material fields, its model and data "
+            "specifications, the approved assessment versions (each with its own "
+            "`content_hash`) and the concluded consultations' outcomes, objects named by their "
+            "public identifiers (see `snapshot_version`)."
+        )
+    )
     state = serializers.SerializerMethodField(
         help_text=_(
             "`current`: the latest sign-off and nothing material changed since; `stale`: "
@@ -83,7 +102,7 @@ class SignOffDetailSerializer(SignOffSerializer):
 
     @extend_schema_field(JSON_OBJECT)
     def get_snapshot(self, signoff) -> dict:
-        return signoff.snapshot
+        return with_public_ids(signoff.snapshot, signoff.snapshot_version)
 
     @extend_schema_field(
         serializers.ChoiceField(choices=["current", "stale", "refused", "superseded"])

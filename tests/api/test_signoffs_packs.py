@@ -1,15 +1,20 @@
 """Sign-offs (read only, never changed) and audit packs (202, status, download) through the API,
 with the packs pages' permission rule."""
 
+import hashlib
+import json
 import uuid
 
 import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from oversight import hashing
+from oversight.choices import Decision
 from oversight.models import SignOff
 from packs.models import AuditPack, PackStatus
 from tests.factories import MembershipFactory, SystemFactory
+from tests.oversight.legacy import sign_in_version_1
 from tests.packs.factories import PartnershipCouncilFactory
 
 from .world import PDF, World
@@ -42,6 +47,41 @@ def test_sign_offs_are_read_with_what_was_signed(cast, other, world):
     assert body["content_hash"] == signoff.content_hash and body["snapshot"] == signoff.snapshot
     assert body["signed_by"]["id"] == str(cast.manager.uuid)
     assert session(other.auditor).get(f"/api/v1/sign-offs/{signoff.uuid}/").status_code == 404
+
+
+def test_a_sign_off_in_the_current_format_can_be_checked_against_its_hash(cast, world):
+    """Format 2: the snapshot is what was hashed, and names objects by public identifier."""
+    signoff = world.signoff
+    client = session(cast.auditor)
+    listed = client.get("/api/v1/sign-offs/", {"system": world.system.uuid}).json()["results"]
+    assert listed[0]["snapshot_version"] == 2
+    body = client.get(f"/api/v1/sign-offs/{signoff.uuid}/").json()
+    assert body["snapshot_version"] == 2 and body["snapshot"]["format"] == 2
+    blob = json.dumps(body["snapshot"], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert hashlib.sha256(blob.encode("utf-8")).hexdigest() == body["content_hash"]
+    manager = world.system.accountable_manager
+    assert body["snapshot"]["record"]["accountable_manager"] == str(manager.uuid)
+
+
+def test_a_sign_off_in_format_1_is_shown_with_public_ids(cast, world):
+    """Format 1 (recorded before public identifiers) hashed database keys: the API shows the
+    public identifiers in their place; the hash is recomputed from the row as stored."""
+    world.signoff  # noqa: B018 (an earlier sign-off of the system)
+    signoff = sign_in_version_1(
+        world.system, cast.manager, decision=Decision.REFUSED, statement="Not yet (format 1)."
+    )
+    stored = signoff.snapshot
+    manager = world.system.accountable_manager
+    assert stored["record"]["accountable_manager"] == manager.pk
+    body = session(cast.auditor).get(f"/api/v1/sign-offs/{signoff.uuid}/").json()
+    assert body["snapshot_version"] == 1 and body["state"] == "refused"
+    assert body["snapshot"]["record"]["accountable_manager"] == str(manager.uuid)
+    assert "format" not in body["snapshot"]
+    assert body["snapshot"] == hashing.with_public_ids(stored, 1)
+    assert body["content_hash"] == signoff.content_hash == hashing.hash_of(stored)
+    assert hashing.hash_of(body["snapshot"]) != signoff.content_hash
+    listed = session(cast.auditor).get("/api/v1/sign-offs/", {"system": world.system.uuid})
+    assert [s["snapshot_version"] for s in listed.json()["results"]] == [1, 2]
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])

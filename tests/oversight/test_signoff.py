@@ -42,7 +42,9 @@ def test_the_accountable_manager_signs_off_and_the_hash_binds_the_content(ready_
     assert signoff.content_hash == digest
     assert signoff.snapshot == snapshot
     assert hashing.hash_of(signoff.snapshot) == signoff.content_hash  # recomputable from the row
+    assert signoff.snapshot_version == 2 and snapshot["format"] == 2
     assert set(snapshot) == {
+        "format",
         "record",
         "model_specifications",
         "data_specifications",
