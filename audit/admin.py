@@ -7,7 +7,7 @@ from .models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the log is append-only."""
 
-    list_display = ("position", "created_at", "actor_label", "action", "object_repr")
+    list_display = ("chain", "position", "created_at", "actor_label", "action", "object_repr")
     list_filter = ("action",)
     search_fields = ("object_repr", "actor_label")
 

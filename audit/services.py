@@ -1,4 +1,15 @@
-"""Recording and verifying the audit chain. Call ``record`` inside the writing transaction."""
+"""Recording and verifying the audit chains. Call ``record`` inside the writing transaction.
+
+An event goes to its body's chain, or to the installation's when it has no body
+(``audit.models``). Appending takes the chain's lock as late as it can: the event is prepared
+first (who, what, the changes as JSON), then the foreign-key checks and row locks that could
+otherwise deadlock run (``_check_references``), and only then is the chain's head row locked,
+for numbering, linking and hashing, and one statement that inserts the entry and moves the head
+(on PostgreSQL; two elsewhere). The lock is held until the transaction commits, so a service
+should record its event as its last write; writers of different bodies never wait for each
+other. A transaction that appends to several chains holds each until it commits:
+``record_bulk`` takes them in ascending order, so that two bulk writers cannot deadlock.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +21,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from .models import GENESIS_HASH, AuditEvent, ChainHead
+from accounts.models import Organisation
+
+from .models import GENESIS_HASH, INSTALLATION, AuditEvent, ChainHead
 
 
 def to_jsonable(value: Any) -> Any:
@@ -53,6 +67,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 def event_hash(
     *,
+    chain: int = INSTALLATION,
     position: int,
     created_at: str,
     actor_id: int | None,
@@ -67,31 +82,33 @@ def event_hash(
     note: str,
     prev_hash: str,
 ) -> str:
-    payload = json.dumps(
-        {
-            "position": position,
-            "created_at": created_at,
-            "actor_id": actor_id,
-            "actor_label": actor_label,
-            "organisation_id": organisation_id,
-            "system_id": system_id,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "object_repr": object_repr,
-            "changes": changes,
-            "note": note,
-            "prev_hash": prev_hash,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    """The SHA-256 of the event's canonical JSON. An installation-chain event's payload has no
+    ``chain`` key, exactly as every event had before chains per body (so no stored hash
+    changes); a body-chain event's has one (``audit.models``: what the hash covers)."""
+    content = {
+        "position": position,
+        "created_at": created_at,
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "organisation_id": organisation_id,
+        "system_id": system_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr,
+        "changes": changes,
+        "note": note,
+        "prev_hash": prev_hash,
+    }
+    if chain != INSTALLATION:
+        content["chain"] = chain
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def _hash_of(event: AuditEvent) -> str:
     return event_hash(
+        chain=event.chain,
         position=event.position,
         created_at=event.created_at.astimezone(dt.UTC).isoformat(),
         actor_id=event.actor_id,
@@ -108,36 +125,143 @@ def _hash_of(event: AuditEvent) -> str:
     )
 
 
-def _lock_chain(organisation_ids, actor_ids) -> ChainHead:
-    """Take the chain's lock last, after every row lock this transaction will need.
+def chain_of(organisation_id: int | None) -> int:
+    """The chain an event of this organisation (None: installation-level) is appended to."""
+    return organisation_id or INSTALLATION
 
-    The chain is one row that every writing transaction locks until it commits. Foreign keys
-    are checked at COMMIT (Django makes them deferred), and a check locks the row it points
-    at (FOR KEY SHARE): if that happened after this lock, a transaction holding the chain
-    could wait at COMMIT for a system row that another transaction has locked FOR UPDATE
-    while that one waits for the chain — a deadlock (seen with concurrent comments and
-    edits on one system, ``bench/audit_concurrency.py``). So the pending checks run now, and
-    the rows the new entries point at are locked now; the chain is then the last lock taken.
+
+def _base_of(chain: int) -> int:
+    """Where a body's chain starts: after the body's newest entry in the installation chain
+    (recorded before chains per body), so the body's positions keep increasing."""
+    if chain == INSTALLATION:
+        return 0
+    newest = AuditEvent.objects.filter(chain=INSTALLATION, organisation_id=chain).aggregate(
+        n=Max("position")
+    )["n"]
+    return newest or 0
+
+
+def _check_references(organisation_ids, actor_ids) -> None:
+    """Take, before any chain's lock, every row lock this transaction would otherwise take
+    while holding it.
+
+    A chain's head row stays locked until the transaction commits. Foreign keys are checked at
+    COMMIT (Django makes them deferred), and a check locks the row it points at (FOR KEY
+    SHARE): if that happened after the chain's lock, a transaction holding the chain could
+    wait at COMMIT for a system row that another transaction has locked FOR UPDATE while that
+    one waits for the chain — a deadlock (seen with concurrent comments and edits on one
+    system, ``bench/audit_concurrency.py``). So the pending checks run now, and the rows the new
+    entries point at (organisation, actor) are locked now; the chain is then the last lock.
     """
-    from django.db import connection
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # runs the pending checks now
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # and back to Django's default
+        organisations = sorted({i for i in organisation_ids if i})
+        actors = sorted({i for i in actor_ids if i})
+        if organisations:
+            cursor.execute(
+                "SELECT 1 FROM accounts_organisation WHERE id = ANY(%s) FOR KEY SHARE",
+                [organisations],
+            )
+        if actors:
+            cursor.execute("SELECT 1 FROM accounts_user WHERE id = ANY(%s) FOR KEY SHARE", [actors])
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # runs the pending checks now
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # and back to Django's default
-            organisations = sorted({i for i in organisation_ids if i})
-            actors = sorted({i for i in actor_ids if i})
-            if organisations:
-                cursor.execute(
-                    "SELECT 1 FROM accounts_organisation WHERE id = ANY(%s) FOR KEY SHARE",
-                    [organisations],
-                )
-            if actors:
-                cursor.execute(
-                    "SELECT 1 FROM accounts_user WHERE id = ANY(%s) FOR KEY SHARE", [actors]
-                )
-    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-    return head
+
+def _lock_heads(chains) -> dict[int, ChainHead]:
+    """Lock the head row of each chain (created on a body's first entry), in ascending order.
+
+    The lock is the head row's own (SELECT … FOR UPDATE), not an advisory lock: the row is
+    updated by every append anyway, which locks it until COMMIT, so a second lock would only
+    add a round trip; and the row lock needs no key scheme and works the same on SQLite (where
+    the database lock serialises writers). It is held until the transaction ends.
+    """
+    heads = {}
+    for chain in sorted(set(chains)):
+        head = ChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:  # the body's first entry since chains per body
+            base = _base_of(chain)
+            # Two first writers of a body may race: the second INSERT waits for the first to
+            # commit, fails in its savepoint, and the second then locks the first one's row.
+            head, _created = ChainHead.objects.select_for_update().get_or_create(
+                chain=chain, defaults={"base": base, "position": base}
+            )
+        heads[chain] = head
+    return heads
+
+
+def lock_chain(organisation_id: int | None) -> ChainHead:
+    """Hold the chain of ``organisation_id`` (None: the installation's) until the transaction
+    ends, so that no entry can be appended to it meanwhile; returns its head."""
+    chain = chain_of(organisation_id)
+    return _lock_heads([chain])[chain]
+
+
+_BATCH = 1000  # entries per INSERT
+
+
+def _append(head: ChainHead, events: list[AuditEvent]) -> None:
+    """Number, link and hash ``events`` after ``head`` (whose lock is held), store them and
+    move the head: the only work done under the chain's lock, with the COMMIT after it."""
+    position, prev = head.position, head.hash
+    for event in events:
+        position += 1
+        # Microsecond precision in UTC, so the stored value hashes the same after a round trip.
+        event.created_at = timezone.now().astimezone(dt.UTC)
+        event.position, event.prev_hash = position, prev
+        event.hash = prev = _hash_of(event)
+    head.position, head.hash = position, prev
+    if connection.vendor == "postgresql" and len(events) <= _BATCH:
+        _insert_and_move_head(head, events)
+        return
+    AuditEvent.objects.bulk_create(events, batch_size=_BATCH)
+    head.save(update_fields=["position", "hash"])
+
+
+def _insert_and_move_head(head: ChainHead, events: list[AuditEvent]) -> None:
+    """The entries' INSERT and the head's UPDATE as one statement: one round trip fewer while
+    the chain is locked (every round trip counts when writers queue for the lock)."""
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # Only quoted model names and placeholders are put into the text; every value is a parameter.
+    insert = (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * len(events))} "
+        "RETURNING id, position"
+    )
+    sql = (
+        f"WITH new AS ({insert}), head AS (UPDATE {quote(ChainHead._meta.db_table)} "  # noqa: S608
+        "SET position = %s, hash = %s WHERE id = %s) SELECT id, position FROM new"
+    )
+    params = [f.get_db_prep_save(getattr(e, f.attname), connection) for e in events for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, head.position, head.hash, head.pk])
+        ids = {position: pk for pk, position in cursor.fetchall()}
+    for event in events:
+        event.pk = ids[event.position]
+        event._state.adding, event._state.db = False, connection.alias
+
+
+def _unchained_event(
+    actor, action: str, obj: models.Model, changes, *, note, organisation_id, system_id
+) -> AuditEvent:
+    """The event with everything but its place in the chain (time, position and hashes)."""
+    known = getattr(actor, "pk", None)
+    return AuditEvent(
+        chain=chain_of(organisation_id),
+        actor=actor if known else None,
+        actor_label=(actor.email if known else str(actor or "system"))[:254],
+        organisation_id=organisation_id,
+        system_id=system_id,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        changes=to_jsonable(changes or {}),
+        note=note,
+    )
 
 
 def record(
@@ -150,7 +274,8 @@ def record(
     organisation_id: int | None = None,
     system_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Must run inside the transaction that made the change."""
+    """Append one event to its body's chain (or the installation's, for an event of no body).
+    Must run inside the transaction that made the change."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside a transaction")
     from accounts.permissions import organisation_id_of
@@ -161,29 +286,18 @@ def record(
         organisation_id = obj.pk
     if system_id is None:
         system_id = _system_id_of(obj)
-    head = _lock_chain([organisation_id], [getattr(actor, "pk", None)])
-    # Microsecond precision in UTC, so the stored value hashes the same after a round trip.
-    created_at = timezone.now().astimezone(dt.UTC)
-    event = AuditEvent(
-        position=head.position + 1,
-        created_at=created_at,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=(actor.email if getattr(actor, "pk", None) else str(actor or "system"))[:254],
+    # Everything that does not depend on the chain's state is prepared before its lock.
+    event = _unchained_event(
+        actor,
+        action,
+        obj,
+        changes,
+        note=note,
         organisation_id=organisation_id,
         system_id=system_id,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:300],
-        changes=to_jsonable(changes or {}),
-        note=note,
-        prev_hash=head.hash,
     )
-    event.hash = _hash_of(event)
-    event.save(force_insert=True)
-    head.position = event.position
-    head.hash = event.hash
-    head.save(update_fields=["position", "hash"])
+    _check_references([organisation_id], [event.actor_id])
+    _append(_lock_heads([event.chain])[event.chain], [event])
     return event
 
 
@@ -191,43 +305,29 @@ def record(
 def record_bulk(entries: list[tuple[Any, str, models.Model, dict[str, Any]]]) -> int:
     """Append many events at once (seeding, bulk imports): ``(actor, action, obj, changes)``.
 
-    Same chain and hashes as ``record``, one lock and one INSERT per 1,000 events.
+    Same chains and hashes as ``record``: one lock per chain (taken in ascending order, so two
+    bulk writers never deadlock) and one INSERT per 1,000 events.
     """
     from accounts.permissions import organisation_id_of
 
-    organisation_ids = [
-        organisation_id_of(obj) if hasattr(type(obj), "tenant_path") else None
-        for _actor, _action, obj, _changes in entries
-    ]
-    head = _lock_chain(organisation_ids, [getattr(e[0], "pk", None) for e in entries])
-    position, prev = head.position, head.hash
-    events = []
-    for (actor, action, obj, changes), organisation_id in zip(
-        entries, organisation_ids, strict=True
-    ):
-        position += 1
-        event = AuditEvent(
-            position=position,
-            created_at=timezone.now().astimezone(dt.UTC),
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_label=(actor.email if getattr(actor, "pk", None) else str(actor or "system"))[
-                :254
-            ],
-            organisation_id=organisation_id,
-            system_id=_system_id_of(obj),
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:300],
-            changes=to_jsonable(changes or {}),
+    events = [
+        _unchained_event(
+            actor,
+            action,
+            obj,
+            changes,
             note="",
-            prev_hash=prev,
+            organisation_id=organisation_id_of(obj) if hasattr(type(obj), "tenant_path") else None,
+            system_id=_system_id_of(obj),
         )
-        event.hash = prev = _hash_of(event)
-        events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
-    head.position, head.hash = position, prev
-    head.save(update_fields=["position", "hash"])
+        for actor, action, obj, changes in entries
+    ]
+    _check_references([e.organisation_id for e in events], [e.actor_id for e in events])
+    by_chain: dict[int, list[AuditEvent]] = {}
+    for event in events:
+        by_chain.setdefault(event.chain, []).append(event)
+    for chain, head in _lock_heads(by_chain).items():
+        _append(head, by_chain[chain])
     return len(events)
 
 
@@ -238,60 +338,165 @@ def _system_id_of(obj: models.Model) -> int | None:
     return system_id
 
 
+def chain_names(chains) -> dict[int, str]:
+    """How each chain is named to people and on the command line: ``installation``, or the
+    body's slug."""
+    names = dict(
+        Organisation.objects.filter(pk__in=[c for c in chains if c != INSTALLATION]).values_list(
+            "pk", "slug"
+        )
+    )
+    return {
+        c: INSTALLATION_NAME if c == INSTALLATION else names.get(c, f"body-{c}") for c in chains
+    }
+
+
+INSTALLATION_NAME = "installation"
+
+
+@dataclass
+class ChainResult:
+    chain: int
+    name: str
+    checked: int = 0
+    position: int = 0  # the head, as found at the end of the log
+    hash: str = GENESIS_HASH
+    first_bad: int | None = None  # the first position found wrong, or None when intact
+
+
 @dataclass
 class Verification:
     ok: bool
     checked: int
     problems: list[str] = field(default_factory=list)
+    chains: list[ChainResult] = field(default_factory=list)
 
 
-def verify(anchors: list[tuple[int, str]] | None = None) -> Verification:
-    """Walk the chain from the start and report every break.
+def verify(anchors=None, *, chains: list[int] | None = None) -> Verification:
+    """Walk every chain (or those keyed in ``chains``) from the start and report every break,
+    naming the chain and the entry.
 
-    ``anchors`` are ``(position, hash)`` pairs recorded outside the database earlier (in an audit
-    pack, or the head printed by a previous run): someone able to rewrite the table and the
-    chain head can recompute every later hash, but cannot make an entry match a hash that was
-    already handed to an auditor.
+    ``anchors`` are ``(chain, position, hash)`` triples recorded outside the database earlier
+    (in an audit pack, or the heads printed by a previous run; a ``(position, hash)`` pair is
+    the installation chain's): someone able to rewrite the table and the chain heads can
+    recompute every later hash, but cannot make an entry match a hash already handed to an
+    auditor. Anchors of chains outside ``chains`` are not checked.
     """
-    anchors_left = dict(anchors or [])
-    problems: list[str] = []
-    expected_prev = GENESIS_HASH
-    expected_position = 1
-    checked = 0
-    for event in AuditEvent.objects.order_by("position").iterator(chunk_size=2000):
-        checked += 1
+    anchors_left: dict[tuple[int, int], str] = {}
+    for anchor in anchors or []:
+        chain, position, digest = anchor if len(anchor) == 3 else (INSTALLATION, *anchor)
+        if chains is None or chain in chains:
+            anchors_left[(chain, position)] = digest
+    events = AuditEvent.objects.order_by("chain", "position")
+    heads = ChainHead.objects.all()
+    if chains is not None:
+        events, heads = events.filter(chain__in=chains), heads.filter(chain__in=chains)
+    heads = {h.chain: h for h in heads}
+    results: dict[int, ChainResult] = {}
+    found: list[tuple[int, str]] = []
+
+    def result_for(chain: int) -> ChainResult:
+        return results.setdefault(chain, ChainResult(chain=chain, name=""))
+
+    def problem(chain: int, position: int, text: str) -> None:
+        found.append((chain, text))
+        result = result_for(chain)
+        if result.first_bad is None or position < result.first_bad:
+            result.first_bad = position
+
+    def start(chain: int) -> int:
+        head = heads.get(chain)
+        return (head.base if head else _base_of(chain)) + 1
+
+    def finish(chain: int, expected_position: int, expected_prev: str) -> None:
+        result, head = result_for(chain), heads.get(chain)
+        result.position, result.hash = expected_position - 1, expected_prev
+        if head is None:
+            if result.checked:
+                problem(
+                    chain,
+                    expected_position,
+                    f"the chain has entries up to #{expected_position - 1} but no chain head "
+                    "(removed outside GovReg)",
+                )
+        elif head.position != expected_position - 1 or head.hash != expected_prev:
+            problem(
+                chain,
+                min(head.position, expected_position - 1) + 1,
+                f"chain head records entry #{head.position} but the log ends at "
+                f"#{expected_position - 1} (newest entries removed or added outside GovReg)",
+            )
+
+    current: ChainResult | None = None
+    expected_prev, expected_position = GENESIS_HASH, 1
+    for event in events.iterator(chunk_size=2000):
+        if current is None or event.chain != current.chain:
+            if current is not None:
+                finish(current.chain, expected_position, expected_prev)
+            current = result_for(event.chain)
+            expected_prev, expected_position = GENESIS_HASH, start(event.chain)
+        current.checked += 1
+        chain, where = event.chain, f"entry #{event.position}"
         if event.position != expected_position:
-            problems.append(
-                f"entry #{event.position}: expected position #{expected_position} "
-                f"(entries #{expected_position}–#{event.position - 1} are missing)"
+            problem(
+                chain,
+                min(event.position, expected_position),
+                f"{where}: expected position #{expected_position} "
+                + (
+                    f"(entries #{expected_position}–#{event.position - 1} are missing)"
+                    if event.position > expected_position
+                    else "(an entry was inserted or moved)"
+                ),
             )
         if event.prev_hash != expected_prev:
-            problems.append(
-                f"entry #{event.position}: previous-hash link is broken "
-                "(an earlier entry was altered, removed or inserted)"
+            problem(
+                chain,
+                event.position,
+                f"{where}: previous-hash link is broken "
+                "(an earlier entry was altered, removed or inserted)",
             )
         if _hash_of(event) != event.hash:
-            problems.append(f"entry #{event.position}: content does not match its hash (altered)")
-        anchored = anchors_left.pop(event.position, None)
+            problem(chain, event.position, f"{where}: content does not match its hash (altered)")
+        if chain != INSTALLATION and event.organisation_id != chain:
+            problem(chain, event.position, f"{where}: the entry is another body's")
+        anchored = anchors_left.pop((chain, event.position), None)
         if anchored is not None and anchored != event.hash:
-            problems.append(
-                f"entry #{event.position}: hash differs from the one recorded earlier "
-                f"({anchored[:12]}…): the log was rewritten from here or before"
+            problem(
+                chain,
+                event.position,
+                f"{where}: hash differs from the one recorded earlier ({anchored[:12]}…): "
+                "the log was rewritten from here or before",
             )
         expected_prev = event.hash
         expected_position = event.position + 1
-    for position in sorted(anchors_left):
-        problems.append(f"entry #{position}, recorded earlier, is missing from the log")
-    head = ChainHead.objects.filter(pk=1).first()
-    head_position, head_hash = (head.position, head.hash) if head else (0, GENESIS_HASH)
-    if head_position != expected_position - 1 or head_hash != expected_prev:
-        problems.append(
-            f"chain head records entry #{head_position} but the log ends at "
-            f"#{expected_position - 1} (newest entries removed or added outside GovReg)"
-        )
-    return Verification(ok=not problems, checked=checked, problems=problems)
+    if current is not None:
+        finish(current.chain, expected_position, expected_prev)
+    for chain in sorted(set(heads) | {c for c, _p in anchors_left}):
+        if chain not in results:  # a head, or an anchor, but no entries at all
+            finish(chain, start(chain), GENESIS_HASH)
+    for chain, position in sorted(anchors_left):
+        problem(chain, position, f"entry #{position}, recorded earlier, is missing from the log")
+    names = chain_names(results)
+    ordered = [results[c] for c in sorted(results)]
+    for result in ordered:
+        result.name = names[result.chain]
+    return Verification(
+        ok=not found,
+        checked=sum(r.checked for r in ordered),
+        problems=[f"{names[c]}: {text}" for c, text in found],
+        chains=ordered,
+    )
 
 
-def chain_head() -> tuple[int, str]:
-    head = ChainHead.objects.filter(pk=1).first()
-    return (head.position, head.hash) if head else (0, GENESIS_HASH)
+def chain_heads(organisation_ids) -> dict[int, tuple[int, str]]:
+    """``{chain: (position, hash)}`` for the chains of ``organisation_ids`` (None: the
+    installation's). A body whose chain has not started yet has no entry: its head is the
+    position its chain will start after, with the genesis hash."""
+    chains = sorted({chain_of(i) for i in organisation_ids})
+    found = {h.chain: (h.position, h.hash) for h in ChainHead.objects.filter(chain__in=chains)}
+    return {c: found.get(c) or (_base_of(c), GENESIS_HASH) for c in chains}
+
+
+def chain_head(organisation_id: int | None = None) -> tuple[int, str]:
+    """The head of the chain of ``organisation_id`` (None: the installation's)."""
+    return chain_heads([organisation_id])[chain_of(organisation_id)]

@@ -1,5 +1,5 @@
 """The audit log under concurrent writes (QUALITY.md R10): complete, one entry per change, no
-forks, and what the chain lock costs.
+forks, and what the chain locks cost.
 
     python bench/audit_concurrency.py            # 8 processes × 150 mutations
     python bench/audit_concurrency.py --short    # CI: 4 processes × 25
@@ -7,9 +7,13 @@ forks, and what the chain lock costs.
 Processes (each with its own database connection, as gunicorn's workers) edit record sections, comment and add risks on
 a system of each of two bodies, through the services, all at once. Every mutation carries a
 unique token. Afterwards: every successful mutation has exactly one audit entry carrying its
-token (none missing, none doubled); positions are unique and gapless; ``verify_audit_log``
-exits 0; and the p95 of ``audit.record`` (which waits for the chain's lock) is printed beside
-the same call made by one process alone. It also shows what the design does not capture: a
+token (none missing, none doubled); positions are unique and gapless in each body's chain;
+``verify_audit_log`` exits 0. It prints the p95 and median of the wait for a chain's lock (the
+latency the lock adds to a write: the two bodies' writers each queue for their own body's
+chain), of how long a writer holds it (from taking it to the end of its COMMIT), of a statement
+that waits for no lock (what queueing for the CPU alone costs) and of the whole
+``audit.record`` call, each beside the same figures for one process alone. Each service is its
+own transaction, as when a view calls it. It also shows what the design does not capture: a
 ``QuerySet.update()`` and a raw SQL UPDATE write no audit entry, because the history is
 written by the services, not by database triggers (the trigger only refuses changes to the
 log itself). Uses the benchmark database (BENCH_DATABASE_URL), seeding it if needed.
@@ -73,9 +77,18 @@ def main() -> int:
             )
         )
 
+    # Per process (each has its own copy after the fork): the whole audit.record call, the wait
+    # for the chain's lock inside it, and how long the lock was then held (until COMMIT ended).
+    # On two shared cores even a statement that waits for no lock slows down under load (the
+    # process and its server backend queue for the CPU): ``round_trips`` times one, the SET
+    # CONSTRAINTS that audit.record sends just before it takes the chain's lock.
     timings: list[float] = []
+    waits: list[float] = []
+    holds: list[float] = []
+    round_trips: list[float] = []
+    acquired: list[float] = []
     timing_lock = threading.Lock()
-    original_record = audit.record
+    original_record, original_lock = audit.record, audit._lock_heads
 
     def timed_record(*args, **kwargs):
         started = time.perf_counter()
@@ -85,95 +98,142 @@ def main() -> int:
             with timing_lock:
                 timings.append((time.perf_counter() - started) * 1000)
 
-    audit.record = timed_record
+    def timed_lock(chains):
+        started = time.perf_counter()
+        try:
+            return original_lock(chains)
+        finally:
+            now = time.perf_counter()
+            with timing_lock:
+                waits.append((now - started) * 1000)
+                acquired.append(now)
+
+    def time_round_trip(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if sql == "SET CONSTRAINTS ALL DEFERRED":
+                round_trips.append((time.perf_counter() - started) * 1000)
+
+    audit.record, audit._lock_heads = timed_record, timed_lock
 
     def mutate(kind: str, system, hr, rep, token: str) -> None:
-        with transaction.atomic():
-            if kind == "edit":
-                register_services.update_section(
-                    system,
-                    actor=hr,
-                    section=BY_SLUG["summary"],
-                    data={"description": f"Edited under load {token}."},
-                    expected_fingerprint=None,
-                )
-            elif kind == "comment":
-                consultation_services.add_comment(
-                    actor=rep, system=system, target=system, body=f"Load comment {token}"
-                )
-            else:
-                assessment_services.create_risk(
-                    system,
-                    actor=hr,
-                    data={
-                        "category": "INTENS",
-                        "description": f"Load risk {token}",
-                        "likelihood": 2,
-                        "impact": 3,
-                        "owner": "Head of HR",
-                    },
-                )
+        acquired.clear()
+        try:
+            _mutate(kind, system, hr, rep, token)
+        finally:
+            if acquired:
+                holds.append((time.perf_counter() - acquired[0]) * 1000)
+
+    def _mutate(kind: str, system, hr, rep, token: str) -> None:
+        # Each service is its own transaction, as when a view calls it: the COMMIT follows
+        # the audit entry at once (an outer atomic block would add a RELEASE SAVEPOINT).
+        if kind == "edit":
+            register_services.update_section(
+                system,
+                actor=hr,
+                section=BY_SLUG["summary"],
+                data={"description": f"Edited under load {token}."},
+                expected_fingerprint=None,
+            )
+        elif kind == "comment":
+            consultation_services.add_comment(
+                actor=rep, system=system, target=system, body=f"Load comment {token}"
+            )
+        else:
+            assessment_services.create_risk(
+                system,
+                actor=hr,
+                data={
+                    "category": "INTENS",
+                    "description": f"Load risk {token}",
+                    "likelihood": 2,
+                    "impact": 3,
+                    "owner": "Head of HR",
+                },
+            )
 
     # One process alone first: the chain lock never waits.
-    for i in range(20):
-        system, hr, rep = targets[i % 2]
-        mutate(("edit", "comment", "risk")[i % 3], system, hr, rep, f"r10-{uuid.uuid4().hex[:12]}")
-    alone = list(timings)
-    timings.clear()
+    with connection.execute_wrapper(time_round_trip):
+        for i in range(20):
+            system, hr, rep = targets[i % 2]
+            kind = ("edit", "comment", "risk")[i % 3]
+            mutate(kind, system, hr, rep, f"r10-{uuid.uuid4().hex[:12]}")
+    alone = {
+        "timings": list(timings),
+        "waits": list(waits),
+        "holds": list(holds),
+        "round_trips": list(round_trips),
+    }
+    series = (timings, waits, holds, round_trips)
+    for values in series:
+        values.clear()
 
-    start_position = audit.chain_head()[0]
+    body_ids = sorted({system.organisation_id for system, _hr, _rep in targets})
+    start = {chain: head[0] for chain, head in audit.chain_heads(body_ids).items()}
     # Processes, as gunicorn's workers are (threads would also wait for each other's GIL).
     context = multiprocessing.get_context("fork")
     outcomes = context.Queue()
     connection.close()  # each process opens its own
 
     def worker(n: int) -> None:
-        timings.clear()
+        for values in series:
+            values.clear()
         succeeded, failures = [], Counter()
-        for i in range(per_worker):
-            system, hr, rep = targets[(n + i) % 2]
-            kind = ("edit", "comment", "risk")[(n + i) % 3]
-            token = f"r10-{uuid.uuid4().hex[:12]}"
-            try:
-                mutate(kind, system, hr, rep, token)
-            except Exception as error:  # noqa: BLE001 - counted and reported
-                failures[f"{type(error).__name__}: {str(error).splitlines()[0][:90]}"] += 1
-            else:
-                succeeded.append(token)
+        with connection.execute_wrapper(time_round_trip):
+            for i in range(per_worker):
+                system, hr, rep = targets[(n + i) % 2]
+                kind = ("edit", "comment", "risk")[(n + i) % 3]
+                token = f"r10-{uuid.uuid4().hex[:12]}"
+                try:
+                    mutate(kind, system, hr, rep, token)
+                except Exception as error:  # noqa: BLE001 - counted and reported
+                    failures[f"{type(error).__name__}: {str(error).splitlines()[0][:90]}"] += 1
+                else:
+                    succeeded.append(token)
         connection.close()
-        outcomes.put((succeeded, dict(failures), list(timings)))
+        outcomes.put((succeeded, dict(failures), [list(values) for values in series]))
 
     began = time.perf_counter()
     processes = [context.Process(target=worker, args=(n,)) for n in range(workers_n)]
     for process in processes:
         process.start()
-    succeeded, failures, timings = [], Counter(), []
+    succeeded, failures = [], Counter()
     for _process in processes:
-        tokens, failed, taken = outcomes.get(timeout=900)
+        tokens, failed, measured = outcomes.get(timeout=900)
         succeeded += tokens
         failures.update(failed)
-        timings += taken
+        for values, more in zip(series, measured, strict=True):
+            values += more
     for process in processes:
         process.join(timeout=60)
     elapsed = time.perf_counter() - began
-    audit.record = original_record
+    audit.record, audit._lock_heads = original_record, original_lock
 
-    events = list(
-        AuditEvent.objects.filter(position__gt=start_position)
+    events = [
+        event
+        for chain, after in start.items()
+        for event in AuditEvent.objects.filter(chain=chain, position__gt=after)
         .order_by("position")
-        .values_list("position", "changes")
-    )
+        .values_list("chain", "position", "changes")
+    ]
     # A token counts where it is the new value (an edit's entry also shows the value before).
     seen = Counter(
         token
-        for _p, changes in events
+        for _c, _p, changes in events
         for pair in changes.values()
         for token in set(TOKEN.findall(str(pair[-1] if isinstance(pair, list) else pair)))
     )
     missing = [t for t in succeeded if seen[t] == 0]
     doubled = [t for t in succeeded if seen[t] > 1]
-    positions = [p for p, _c in events]
-    gapless = positions == list(range(start_position + 1, start_position + 1 + len(positions)))
+    per_chain = {
+        chain: [p for c, p, _changes in events if c == chain] for chain in start
+    }  # each chain's new positions, in order
+    gapless = all(
+        positions == list(range(start[chain] + 1, start[chain] + 1 + len(positions)))
+        for chain, positions in per_chain.items()
+    )
     verify = subprocess.run(
         [sys.executable, "manage.py", "verify_audit_log"],
         cwd=ROOT,
@@ -199,13 +259,23 @@ def main() -> int:
     print(f"  mutations committed {len(succeeded)} of {attempted} in {elapsed:.1f} s", end="")
     print(f" ({', '.join(f'{k} {v}' for k, v in failures.items()) or 'no failures'})")
     print(f"  audit entries written {len(events)}; missing {len(missing)}; doubled {len(doubled)}")
-    print(f"  positions unique and gapless: {'yes' if gapless else 'NO'}")
-    print(f"  verify_audit_log: {'exit 0' if verify.returncode == 0 else 'FAILED'}")
     print(
-        f"  audit.record p95: {percentile(timings, 95):.2f} ms under load "
-        f"(median {statistics.median(timings):.2f}); alone p95 {percentile(alone, 95):.2f} ms "
-        f"→ the chain lock adds {percentile(timings, 95) - percentile(alone, 95):.2f} ms at p95"
+        "  positions unique and gapless in each body's chain: "
+        + ("yes" if gapless else "NO")
+        + f" ({', '.join(str(len(p)) for p in per_chain.values())} entries)"
     )
+    print(f"  verify_audit_log: {'exit 0' if verify.returncode == 0 else 'FAILED'}")
+
+    def figures(values: list[float]) -> str:
+        return f"p95 {percentile(values, 95):.2f} ms (median {statistics.median(values):.2f})"
+
+    for label, values, key in (
+        ("chain-lock wait (what the lock adds to a write)", waits, "waits"),
+        ("chain lock held, from taking it to the end of COMMIT", holds, "holds"),
+        ("a statement that waits for no lock (CPU queueing)", round_trips, "round_trips"),
+        ("audit.record (all of it)", timings, "timings"),
+    ):
+        print(f"  {label}: {figures(values)} under load; alone {figures(alone[key])}")
     print(
         "  bulk QuerySet.update() and raw SQL: "
         + ("not captured (the history is written by the services)" if uncaptured else "captured")

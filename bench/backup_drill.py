@@ -4,8 +4,9 @@
 
 Seeds BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/govreg_bench), dumps it
 with pg_dump -Fc, restores into a fresh database with pg_restore --single-transaction, then
-compares the row count of every table, checks the audit chain against the head recorded before
-the dump, and checks that the append-only trigger still fires. Prints the dump size and RTO.
+compares the row count of every table, checks every audit chain (the installation's and each
+body's) against the heads ``verify_audit_log`` printed before the dump, and checks that the
+append-only trigger still fires. Prints the dump size and RTO.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def main() -> int:
     parser.add_argument("--short", action="store_true")
     options = parser.parse_args()
     source = bench_database_url()
-    target = source.rsplit("/", 1)[0] + "/govreg_restore_drill"
+    # Named after the source, so that drills of different benchmark databases never collide.
+    restored_name = source.rsplit("/", 1)[1] + "_restore_drill"
+    target = source.rsplit("/", 1)[0] + "/" + restored_name
     admin = source.rsplit("/", 1)[0] + "/postgres"
     env = {
         "DATABASE_URL": source,
@@ -53,7 +56,17 @@ def main() -> int:
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "seed_bench", "--systems", "1000" if options.short else "10000", "--force")
 
-    head_before = psql(source, "SELECT position || ':' || hash FROM audit_chainhead WHERE id = 1")
+    printed = subprocess.run(
+        [sys.executable, "manage.py", "verify_audit_log"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    heads_before = [  # CHAIN:POSITION:HASH, one per chain
+        line.split("Chain head: ", 1)[1] for line in printed.splitlines() if "Chain head: " in line
+    ]
     counts_before = row_counts(source)
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "govreg.dump"
@@ -61,9 +74,9 @@ def main() -> int:
         subprocess.run(["pg_dump", "-Fc", "-d", source, "-f", str(dump)], check=True)
         dumped = time.monotonic()
         subprocess.run(
-            ["psql", admin, "-qc", "DROP DATABASE IF EXISTS govreg_restore_drill"], check=True
+            ["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{restored_name}"'], check=True
         )
-        subprocess.run(["psql", admin, "-qc", "CREATE DATABASE govreg_restore_drill"], check=True)
+        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{restored_name}"'], check=True)
         subprocess.run(
             ["pg_restore", "--single-transaction", "--no-owner", "-d", target, str(dump)],
             check=True,
@@ -78,7 +91,8 @@ def main() -> int:
         if counts_before[t] != counts_after.get(t)
     }
     verify = subprocess.run(
-        [sys.executable, "manage.py", "verify_audit_log", "--against", head_before],
+        [sys.executable, "manage.py", "verify_audit_log"]
+        + [f"--against={head}" for head in heads_before],
         cwd=Path(__file__).resolve().parent.parent,
         env={**os.environ, **env, "DATABASE_URL": target},
         capture_output=True,
@@ -97,12 +111,12 @@ def main() -> int:
     print(f"  dump size:              {size / 1024 / 1024:.1f} MiB")
     print(f"  dump time:              {dumped - started:.1f} s")
     print(f"  restore time (RTO):     {restored - dumped:.1f} s")
-    print(f"  chain head before dump: {head_before[:20]}…")
-    print(f"  verify_audit_log --against head: {'exit 0' if verify.returncode == 0 else 'FAILED'}")
-    print(f"  append-only trigger fires after restore: {'yes' if trigger_fires else 'NO'}")
-    subprocess.run(
-        ["psql", admin, "-qc", "DROP DATABASE IF EXISTS govreg_restore_drill"], check=True
+    print(f"  chain heads before dump: {len(heads_before)} (e.g. {heads_before[0][:30]}…)")
+    print(
+        f"  verify_audit_log --against every head: {'exit 0' if verify.returncode == 0 else 'FAILED'}"
     )
+    print(f"  append-only trigger fires after restore: {'yes' if trigger_fires else 'NO'}")
+    subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{restored_name}"'], check=True)
     return 0 if not differing and verify.returncode == 0 and trigger_fires else 1
 
 

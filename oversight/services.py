@@ -9,14 +9,15 @@ what is missing.
 Staleness of a sign-off
 -----------------------
 A sign-off stores the SHA-256 of the system's material content (``oversight/hashing.py``) and
-``audit_position``, the position of the audit chain when it was taken (the chain is locked
+``audit_position``, the position of the body's audit chain when it was taken (it is locked
 while the snapshot is read, so the snapshot reflects exactly the events up to that position).
 A sign-off is **out of date** ("re-sign required") when either
 
 - a material audit event (a change to a section field or a specification, a newly approved
   assessment version, a concluded consultation) was recorded after ``audit_position``, or
 - the content hash of the system now differs from the signed hash (a change made outside
-  GovReg's services).
+  GovReg's services). The hash now is computed in the sign-off's own format
+  (``SignOff.snapshot_version``), so a sign-off recorded in an earlier format still holds.
 
 The first rule makes staleness sticky without any flag to keep in step: changing a field and
 changing it back leaves two events after the signature, so a new signature is needed. It is
@@ -49,7 +50,7 @@ from assessments.choices import Status as AssessmentStatus
 from assessments.models import Action, Assessment
 from assessments.services import by_kind, create_action
 from audit import services as audit
-from audit.models import AuditEvent, ChainHead
+from audit.models import AuditEvent
 from consultations.choices import AWAITING_RESPONSE
 from consultations.models import Concern, Consultation
 from notifications.services import bilingual, link, notify
@@ -63,6 +64,7 @@ from .choices import (
     FORWARD_MOVES,
     LIVE_STAGES,
     PRE_USE_STAGES,
+    SNAPSHOT_VERSION,
     AuditQuestion,
     Decision,
     Outcome,
@@ -190,7 +192,7 @@ def signoff_status(system: AlgorithmicSystem, latest=_UNKNOWN) -> SignOffStatus:
     if signoff is None:
         return SignOffStatus(signoff=None, state="none")
     events = list(material_events_after(system.pk, signoff.audit_position))
-    digest, _snapshot = content_hash(system)
+    digest, _snapshot = content_hash(system, signoff.snapshot_version)  # in the signed format
     matches = digest == signoff.content_hash
     if signoff.decision == Decision.REFUSED:
         state = "refused"
@@ -282,11 +284,11 @@ def _lock(system: AlgorithmicSystem) -> AlgorithmicSystem:
     )
 
 
-def _lock_audit_chain() -> int:
-    """Hold the audit chain's head until commit, so no audit event can be appended between
-    reading the content and recording the sign-off. Returns the head position."""
-    head, _created = ChainHead.objects.select_for_update().get_or_create(pk=1)
-    return head.position
+def _lock_audit_chain(system: AlgorithmicSystem) -> int:
+    """Hold the audit chain of the system's body until commit, so no audit event about the
+    system can be appended between reading the content and recording the sign-off. Returns the
+    head position (one body's positions increase across its chains, see ``audit.models``)."""
+    return audit.lock_chain(system.organisation_id).position
 
 
 def _people(organisation_id: int, role: str) -> list[User]:
@@ -434,8 +436,8 @@ def sign_off(
         missing = [item for item in gate_items_before_signoff(system) if not item.done]
         if missing:
             raise WorkflowError(_("The system cannot be signed off until these are done:"), missing)
-    position = _lock_audit_chain()
-    digest, snapshot = content_hash(system)
+    position = _lock_audit_chain(system)
+    digest, snapshot = content_hash(system, SNAPSHOT_VERSION)
     if expected_hash and expected_hash != digest:
         raise ContentChanged(
             _(
@@ -460,6 +462,7 @@ def sign_off(
         ],
         content_hash=digest,
         snapshot=snapshot,
+        snapshot_version=SNAPSHOT_VERSION,
         record_version=system.version,
         lifecycle_stage=system.lifecycle_stage,
         audit_position=position,

@@ -139,7 +139,7 @@ class SignOffView(SystemMixin, TemplateView):
     def _state(self):
         system = self.system
         digest, _snapshot = services.content_hash(system)
-        position, _head = chain_head()
+        position, _head = chain_head(system.organisation_id)  # the body's audit chain
         allowed = all(item.done for item in services.gate_items_before_signoff(system))
         return digest, position, allowed
 

@@ -135,10 +135,25 @@ def print_context(document: dict, snapshot_sha256: str) -> dict:
         "author": author,
         "snapshot_sha256": snapshot_sha256,
         "attachment_name": snap.ATTACHMENT_NAME,
-        "audit_chain": document["audit_chain"],
+        "audit_chains": audit_chains(document),
         "limits": document["limits"],
         "covers": snap.covers(document),
     }
+
+
+def audit_chains(document: dict) -> list[dict]:
+    """The audit chain heads the pack records, each labelled with its body's name (the
+    installation chain, which has no body, as "GovReg")."""
+    names = {o["id"]: o["display_name"] for o in document["pack"]["organisations"]}
+    return [
+        {
+            **head,
+            "label": names.get(head["organisation"], head["chain"])
+            if head["organisation"]
+            else "GovReg",
+        }
+        for head in document["audit_chains"]
+    ]
 
 
 def render_html(document: dict, snapshot_sha256: str) -> str:

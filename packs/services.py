@@ -38,7 +38,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -46,7 +47,7 @@ from django.utils.translation import override
 from accounts import permissions
 from accounts.models import Organisation, PartnershipCouncil
 from audit import services as audit
-from audit.models import AuditEvent
+from audit.models import INSTALLATION, AuditEvent
 from registers.models import AlgorithmicSystem
 
 from . import snapshot as snap
@@ -108,18 +109,34 @@ def councils_for(user):
 def content_key(*, scope: str, target_id: int, organisation_ids: list[int], language: str) -> str:
     """The content version of a pack: scope, language and the newest change in its bodies.
 
-    Every write in GovReg is audited, so the newest audit entry of the covered bodies moves
-    whenever anything a pack shows changes. Pack events themselves are left out, or asking for
-    a pack would change the version of the next one.
+    Every write in GovReg is audited, so the newest audit entry of each covered body moves
+    whenever anything a pack shows changes: per body, because positions are numbered per chain
+    (one body's increase across its chains, ``audit.models``). That is the newest in the body's
+    own chain, or, before its first, its newest in the installation chain (from before chains
+    per body, so it no longer moves). Pack events themselves are left out, or asking for a pack
+    would change the version of the next one.
     """
     ids = sorted(organisation_ids)
-    newest = (
-        (
-            AuditEvent.objects.filter(organisation_id__in=ids)
+
+    def newest_position(**where):
+        """The newest position of these entries (read backwards along the chain's index)."""
+        return Subquery(
+            AuditEvent.objects.filter(**where)
             .exclude(action__startswith="pack.")
-            .aggregate(n=Max("position"))["n"]
+            .order_by("-position")
+            .values("position")[:1]
         )
-        or 0
+
+    newest = list(
+        Organisation.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            Coalesce(
+                newest_position(chain=OuterRef("pk")),
+                newest_position(chain=INSTALLATION, organisation_id=OuterRef("pk")),
+            ),
+        )
     )
     systems = AlgorithmicSystem.objects.filter(organisation_id__in=ids).aggregate(
         n=Count("id"), changed=Max("updated_at")

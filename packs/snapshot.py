@@ -7,10 +7,13 @@ page, so an auditor can recompute it (``manage.py verify_pack FILE.pdf``).
 The document::
 
     {
-      "format": "govreg.pack-snapshot", "format_version": 1,
+      "format": "govreg.pack-snapshot", "format_version": 2,
       "pack": {id, scope, title, language, requested_by, requested_at, generated_at,
                council, organisations: [...]},
-      "audit_chain": {"position": ..., "hash": ...},     # audit.services.chain_head()
+      "audit_chains": [                                  # audit.services.chain_heads()
+        {"chain": "installation" or the body's slug, "organisation": id or null,
+         "position": ..., "hash": ...}
+      ],
       "limits": {max_text_chars, max_list_items, history_per_system, truncated: [paths]},
       "summary": [one row per system: stage, impact level, sign-off, overdue items],
       "systems": [
@@ -20,6 +23,12 @@ The document::
          "history": {"events": [...], "total": n, "shown": m}}
       ]
     }
+
+``audit_chains`` holds the head of every audit chain the pack covers: the installation chain
+(which also holds the bodies' history from before chains per body) and the chain of each body
+in ``pack.organisations``. A body whose chain has no entry yet is given with the genesis hash
+and the position its chain will start after. Format version 1 had a single ``audit_chain``
+(``{"position", "hash"}``, the one chain of the installation, now its installation chain).
 
 Contract for apps that add a section to packs
 ---------------------------------------------
@@ -101,11 +110,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from audit.models import AuditEvent
-from audit.services import chain_head
+from audit.services import chain_heads, chain_names
 from registers.models import AlgorithmicSystem
 
 FORMAT = "govreg.pack-snapshot"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 ATTACHMENT_NAME = "govreg-pack-snapshot.json"
 
 
@@ -547,7 +556,9 @@ def build_snapshot(pack, *, generated_at: dt.datetime | None = None) -> dict:
             e["history"] = limits.clamp(
                 jsonable(histories[e["id"]]), f"systems[{e['reference']}].history"
             )
-        position, head_hash = chain_head()
+        organisations = list(pack.organisations.all())
+        heads = chain_heads([None, *(o.pk for o in organisations)])
+        names = chain_names(heads)
         council = pack.council
         document = {
             "format": FORMAT,
@@ -572,9 +583,17 @@ def build_snapshot(pack, *, generated_at: dt.datetime | None = None) -> dict:
                     if council
                     else None
                 ),
-                "organisations": [organisation_entry(o) for o in pack.organisations.all()],
+                "organisations": [organisation_entry(o) for o in organisations],
             },
-            "audit_chain": {"position": position, "hash": head_hash},
+            "audit_chains": [
+                {
+                    "chain": names[chain],
+                    "organisation": chain or None,
+                    "position": position,
+                    "hash": head_hash,
+                }
+                for chain, (position, head_hash) in sorted(heads.items())
+            ],
             "summary": [summary_row(e) for e in entries],
             "systems": entries,
         }
@@ -607,7 +626,7 @@ def covers(document: dict) -> dict:
                 "items": items,
             }
         )
-    return {"systems": systems, "audit_chain": document["audit_chain"]}
+    return {"systems": systems, "audit_chains": document["audit_chains"]}
 
 
 class PackTooLarge(Exception):

@@ -4,7 +4,8 @@ A pack embeds its JSON snapshot (``govreg-pack-snapshot.json``) and prints the s
 SHA-256 in its metadata and at the foot of every page. ``verify`` recomputes the hash from the
 attachment and compares; against a GovReg database it also checks the ``AuditPack`` row (the
 PDF's own SHA-256) and that the audit log still holds, at the position recorded in the pack,
-the entry with the recorded hash (so history rewritten after the pack was issued shows up).
+the entry with the recorded hash, in every audit chain the pack records (so history rewritten
+after the pack was issued shows up).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def verify(pdf: bytes, *, database: bool = False, check_pages: bool = True) -> V
 def _verify_against_database(pdf: bytes, document: dict, digest: str, result: Verification) -> None:
     from django.utils import timezone
 
-    from audit.models import AuditEvent
+    from audit.models import GENESIS_HASH, INSTALLATION, AuditEvent
 
     from .models import AuditPack
 
@@ -117,14 +118,22 @@ def _verify_against_database(pdf: bytes, document: dict, digest: str, result: Ve
             )
         if pack.snapshot_sha256 != digest:
             result.problem("the snapshot differs from the one recorded for this pack")
-    head = document.get("audit_chain") or {}
-    position, recorded = head.get("position"), head.get("hash")
-    if position:
-        event = AuditEvent.objects.filter(position=position).first()
+    heads = document.get("audit_chains")
+    if heads is None:  # format version 1: the single chain, now the installation chain
+        heads = [
+            {"chain": "installation", "organisation": None, **(document.get("audit_chain") or {})}
+        ]
+    for head in heads if isinstance(heads, list) else []:
+        position, recorded = head.get("position"), head.get("hash")
+        if not position or recorded == GENESIS_HASH:
+            continue  # the chain had no entry yet when the pack was produced
+        chain = head.get("organisation") or INSTALLATION
+        event = AuditEvent.objects.filter(chain=chain, position=position).first()
+        where = f"entry #{position} of the chain {head.get('chain')}"
         if event is None or event.hash != recorded:
             result.problem(
-                f"the audit log no longer holds entry #{position} with hash {recorded}: "
+                f"the audit log no longer holds {where} with hash {recorded}: "
                 "history recorded before this pack was produced has changed"
             )
         else:
-            result.facts.append(f"audit log still holds entry #{position} as recorded in the pack")
+            result.facts.append(f"audit log still holds {where} as recorded in the pack")

@@ -3,6 +3,7 @@ page, Welsh, and ``manage.py verify_pack``. Packs are produced by the real task 
 
 import hashlib
 import io
+import re
 import subprocess
 
 import pytest
@@ -145,19 +146,22 @@ def test_verify_pack_fails_a_pack_whose_data_was_swapped(ready_pack, tmp_path):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="rewrites the chain with PostgreSQL's triggers off"
 )
-def test_verify_pack_notices_history_rewritten_after_the_pack(ready_pack):
+def test_verify_pack_notices_history_rewritten_after_the_pack(ready_pack, body):
     data = ready_pack.file.read()
-    position = ready_pack.covers["audit_chain"]["position"]
+    (head,) = [h for h in ready_pack.covers["audit_chains"] if h["organisation"] == body.pk]
+    position = head["position"]
+    assert head["chain"] == "body" and position > 0
     with connection.cursor() as cursor:  # what only a database superuser could do
         cursor.execute("SET LOCAL session_replication_role = replica")  # triggers off
         cursor.execute(
-            "UPDATE audit_auditevent SET hash = %s WHERE position = %s", ["f" * 64, position]
+            "UPDATE audit_auditevent SET hash = %s WHERE chain = %s AND position = %s",
+            ["f" * 64, body.pk, position],
         )
         cursor.execute("SET LOCAL session_replication_role = DEFAULT")
     assert verify(data, database=False).ok
     result = verify(data, database=True)
     assert not result.ok
-    assert f"no longer holds entry #{position}" in result.problems[0]
+    assert f"no longer holds entry #{position} of the chain body" in result.problems[0]
 
 
 def test_a_council_pack_says_which_bodies_it_covers(cast, body, other_body, rich_system):
@@ -183,3 +187,10 @@ def test_a_council_pack_says_which_bodies_it_covers(cast, body, other_body, rich
     assert body.name in cover and "Third Body Trust" in cover and other_body.name not in cover
     assert rich_system.name in text and "Third body's chatbot" in text
     assert "Other body's rota tool" not in text
+    # The head of each chain it covers: the installation's and the bodies' (a body with no
+    # entry yet is recorded with the genesis hash), and nothing of the body it leaves out.
+    heads = {h["chain"]: (h["position"], h["hash"]) for h in pack.covers["audit_chains"]}
+    assert sorted(heads) == ["body", "installation", "third"]
+    assert heads["body"][0] > 0 and heads["third"] == (0, "0" * 64)
+    assert "Third Body Trust: entry #0, hash" in re.sub(r"\s+", " ", cover)
+    assert verify(pack.file.open("rb").read(), database=True).ok

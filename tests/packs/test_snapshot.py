@@ -8,6 +8,7 @@ import types
 import pytest
 from django.test import override_settings
 
+from audit import services as audit
 from packs import services, snapshot
 from packs.models import PackScope
 
@@ -42,7 +43,11 @@ def test_the_snapshot_holds_the_record_evidence_and_history(rich_system, cast):
     assert {"system.updated", "specification.created", "evidence.uploaded"} <= {
         e["action"] for e in events
     }
-    assert document["audit_chain"]["position"] > 0
+    installation, mine = document["audit_chains"]  # the chains covered, with their heads
+    assert (installation["chain"], installation["organisation"]) == ("installation", None)
+    assert (mine["chain"], mine["organisation"]) == ("body", rich_system.organisation_id)
+    assert (mine["position"], mine["hash"]) == audit.chain_head(rich_system.organisation_id)
+    assert mine["position"] > 0
 
 
 def test_history_leaves_pack_events_out_and_shows_readable_values(rich_system, cast):
@@ -61,7 +66,7 @@ def test_the_canonical_bytes_are_stable_and_hash_to_the_printed_value(rich_syste
     document = snapshot.build_snapshot(_pack(cast.auditor, system=rich_system))
     data = snapshot.canonical_json(document)
     assert snapshot.canonical_json(json.loads(data)) == data
-    assert data.startswith(b'{"audit_chain":{"hash":')  # keys sorted, no spaces
+    assert data.startswith(b'{"audit_chains":[{"chain":')  # keys sorted, no spaces
     assert "Llŷn".encode() in data  # UTF-8, not \u escapes
     assert snapshot.sha256_hex(data) == snapshot.sha256_hex(
         snapshot.canonical_json(json.loads(data))
@@ -198,3 +203,24 @@ def test_history_shows_people_in_many_valued_changes_by_name(system, cast):
     assert change["new"] == cast.manager.get_full_name()
     unknown = next(c for c in event["changes"] if c["field"] == "uploaded_by")  # not a field here
     assert unknown["new"] == f"[{cast.rep.pk}]"
+
+
+def test_verifying_a_format_1_pack_checks_its_head_in_the_installation_chain(cast):
+    """Packs made before chains per body record one ``audit_chain``: the chain that is now
+    the installation chain."""
+    from django.db import transaction
+
+    from packs.verify import Verification, _verify_against_database
+
+    with transaction.atomic():
+        for _ in range(2):
+            audit.record(cast.hr, "user.updated", cast.hr)
+    position, digest = audit.chain_head()
+    for recorded, ok in ((digest, True), ("e" * 64, False)):
+        result = Verification()
+        document = {"format_version": 1, "audit_chain": {"position": position, "hash": recorded}}
+        _verify_against_database(b"", document, "", result)
+        assert result.ok is ok
+        assert f"entry #{position} of the chain installation" in " ".join(
+            result.facts + result.problems
+        )
