@@ -189,9 +189,11 @@ class SignOff(PublicIdModel, AppendOnly):
     concluded consultations' outcomes) in the format ``snapshot_version``: version 1 (sign-offs
     recorded before public identifiers) names people, assessments and consultations by their
     database keys, version 2 by their public identifiers. Staleness recomputes the hash in the
-    sign-off's own format (``oversight.hashing``). ``audit_position`` is the position in the
-    audit chain of the event that recorded this sign-off: any material change recorded after it
-    makes the sign-off out of date, for good (see ``oversight.services.signoff_status``).
+    sign-off's own format (``oversight.hashing``). ``audit_position`` is the position, in its
+    body's audit chain, of the event that recorded this sign-off (a body's positions keep
+    increasing across the installation chain and its own: ``audit.models``): any material
+    change recorded after it makes the sign-off out of date, for good (see
+    ``oversight.services.signoff_status``).
     """
 
     tenant_path = "system__organisation"

@@ -53,25 +53,7 @@ class AlgorithmicSystemQuerySet(models.QuerySet):
     def for_register(self):
         """Rows of the register list: one query, no per-row lookups."""
         return self.select_related("organisation", "accountable_manager").only(
-            "id",
-            "uuid",
-            "reference",
-            "name",
-            "name_cy",
-            "one_sentence_description",
-            "one_sentence_description_cy",
-            "lifecycle_stage",
-            "publication_status",
-            "next_review_date",
-            "updated_at",
-            "organisation__id",
-            "organisation__name",
-            "organisation__name_cy",
-            "organisation__slug",
-            "accountable_manager__id",
-            "accountable_manager__uuid",
-            "accountable_manager__email",
-            "accountable_manager__full_name",
+            "id", "organisation__id", "accountable_manager__id", *REGISTER_COLUMNS
         )
 
     def for_detail(self):
