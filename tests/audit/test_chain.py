@@ -465,6 +465,30 @@ def test_after_the_split_what_was_recorded_after_a_position_is_still_found(cast,
     assert earlier == [legacy[2].pk, legacy[3].pk, new.pk]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL id sequences")
+def test_the_upgrade_lets_a_body_start_its_chain_after_the_old_head(cast, system):
+    """The one chain head of before chains per body was created with an explicit id (1), so the
+    table's id sequence was never used: the first body head after the upgrade would take id 1
+    too and the body's write would fail. ``audit/0004`` moves the sequence past it."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import IntegrityError
+
+    ChainHead.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('audit_chainhead', 'id'), 1, false)")
+    ChainHead.objects.create(pk=1, chain=INSTALLATION)  # as the old code made it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        edit(system, cast.hr, "before the sequence is moved")
+    upgrade = importlib.import_module("audit.migrations.0004_chain_head_id_sequence")
+    with connection.schema_editor(atomic=False) as editor:
+        upgrade.reset_sequence(apps, editor)
+    edit(system, cast.hr, "after")
+    assert ChainHead.objects.get(chain=system.organisation_id).pk == 2
+    assert [e.position for e in events_of(system.organisation_id)] == [1]
+
+
 # --- The database refuses changes ------------------------------------------------------------
 
 
