@@ -278,12 +278,8 @@ def record(
     Must run inside the transaction that made the change."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside a transaction")
-    from accounts.permissions import organisation_id_of
-
-    if organisation_id is None and hasattr(type(obj), "tenant_path"):
-        organisation_id = organisation_id_of(obj)
-    if organisation_id is None and obj._meta.label == "accounts.Organisation":
-        organisation_id = obj.pk
+    if organisation_id is None:
+        organisation_id = _organisation_id_of(obj)
     if system_id is None:
         system_id = _system_id_of(obj)
     # Everything that does not depend on the chain's state is prepared before its lock.
@@ -308,8 +304,6 @@ def record_bulk(entries: list[tuple[Any, str, models.Model, dict[str, Any]]]) ->
     Same chains and hashes as ``record``: one lock per chain (taken in ascending order, so two
     bulk writers never deadlock) and one INSERT per 1,000 events.
     """
-    from accounts.permissions import organisation_id_of
-
     events = [
         _unchained_event(
             actor,
@@ -317,7 +311,7 @@ def record_bulk(entries: list[tuple[Any, str, models.Model, dict[str, Any]]]) ->
             obj,
             changes,
             note="",
-            organisation_id=organisation_id_of(obj) if hasattr(type(obj), "tenant_path") else None,
+            organisation_id=_organisation_id_of(obj),
             system_id=_system_id_of(obj),
         )
         for actor, action, obj, changes in entries
@@ -331,11 +325,21 @@ def record_bulk(entries: list[tuple[Any, str, models.Model, dict[str, Any]]]) ->
     return len(events)
 
 
+def _organisation_id_of(obj: models.Model) -> int | None:
+    """The body whose chain an event about ``obj`` goes to (None: the installation's)."""
+    from accounts.permissions import organisation_id_of
+
+    if isinstance(obj, Organisation):
+        return obj.pk
+    if hasattr(type(obj), "tenant_path"):
+        return organisation_id_of(obj)
+    return None
+
+
 def _system_id_of(obj: models.Model) -> int | None:
     if obj._meta.label == "registers.AlgorithmicSystem":
         return obj.pk
-    system_id = getattr(obj, "system_id", None)
-    return system_id
+    return getattr(obj, "system_id", None)
 
 
 def chain_names(chains) -> dict[int, str]:

@@ -71,19 +71,16 @@ def type_key(obj_or_model) -> str:
     return obj_or_model._meta.label_lower
 
 
-def resolve(system: AlgorithmicSystem, type_label: str, public_id: str) -> models.Model:
-    """The commentable object named by its type and public identifier (a form's hidden fields,
-    ``?on=``, an API request), within ``system``.
-
-    Raises ``ObjectDoesNotExist`` for anything that is not a commentable object of this system
-    (so the view answers 404, never revealing another body's objects).
-    """
+def _named(system: AlgorithmicSystem, type_label: str, public_id: str, allowed) -> models.Model:
+    """The object of ``system`` named by its type (``app_label.modelname``) and public
+    identifier, when ``allowed(model)``; ``ObjectDoesNotExist`` for anything else (so the view
+    answers 404, never revealing another body's objects)."""
     try:
         app_label, model_name = (type_label or "").split(".", 1)
         model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
     except (ValueError, ContentType.DoesNotExist) as exc:
         raise ObjectDoesNotExist(type_label) from exc
-    if model is None or not is_commentable(model):
+    if model is None or not has_public_id(model) or not allowed(model):
         raise ObjectDoesNotExist(type_label)
     try:
         obj = model._default_manager.get(uuid=public_id)
@@ -92,6 +89,18 @@ def resolve(system: AlgorithmicSystem, type_label: str, public_id: str) -> model
     if system_id_of(obj) != system.pk:
         raise ObjectDoesNotExist(public_id)
     return obj
+
+
+def resolve(system: AlgorithmicSystem, type_label: str, public_id: str) -> models.Model:
+    """The commentable object of ``system`` named by its type and public identifier (a form's
+    hidden fields, ``?on=``, an API request)."""
+    return _named(system, type_label, public_id, is_commentable)
+
+
+def shareable(system: AlgorithmicSystem, type_label: str, public_id: str) -> models.Model:
+    """The record, assessment or evidence file of ``system`` that the share form names by its
+    type and public identifier."""
+    return _named(system, type_label, public_id, lambda model: _kind_of(model) is not None)
 
 
 def label_of(obj: models.Model) -> str:
@@ -177,15 +186,19 @@ def disclosable(system: AlgorithmicSystem, *, limit_per_kind: int = 50):
 
 def disclosure_kind(obj: models.Model) -> str | None:
     """What kind of disclosure sharing ``obj`` makes (None: it cannot be shared in one click)."""
+    return _kind_of(type(obj))
+
+
+def _kind_of(model: type[models.Model]) -> str | None:
     from registers.models import Attachment
 
     from .choices import DisclosureKind
 
-    if isinstance(obj, AlgorithmicSystem):
+    if issubclass(model, AlgorithmicSystem):
         return DisclosureKind.RECORD
-    if isinstance(obj, Attachment):
+    if issubclass(model, Attachment):
         return DisclosureKind.EVIDENCE
-    if type(obj) in assessment_models():
+    if model in assessment_models():
         return DisclosureKind.ASSESSMENT
     return None
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts import permissions
-from govreg.public_ids import has_public_id, parse_public_id
 from registers.mixins import SystemMixin
 from registers.models import AlgorithmicSystem
 
@@ -434,9 +433,9 @@ class ShareView(ConsultationMixin, TemplateView):
         if not form.is_valid():
             messages.error(request, _("Choose what to share."))
             return redirect("consultations:share", self.system.uuid, self.consultation.uuid)
-        type_label, _sep, object_id = form.cleaned_data["target"].partition(":")
+        type_label, _sep, public_id = form.cleaned_data["target"].partition(":")
         try:
-            obj = _shareable(self.system, type_label, object_id)
+            obj = targets.shareable(self.system, type_label, public_id)
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
         try:
@@ -494,25 +493,6 @@ def _share_label(kind, obj) -> str:
             "revision": obj.revision,
         }
     return targets.versioned_label(obj)
-
-
-def _shareable(system: AlgorithmicSystem, type_label: str, public_id: str):
-    """The record, assessment or evidence file of ``system`` that the share form names by its
-    kind and public identifier."""
-    from django.contrib.contenttypes.models import ContentType
-
-    try:
-        app_label, model_name = type_label.split(".", 1)
-        model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
-        uuid = parse_public_id(public_id)
-        if uuid is None or not has_public_id(model):
-            raise ValueError(public_id)
-        obj = model._default_manager.get(uuid=uuid)
-    except (ValueError, ContentType.DoesNotExist, AttributeError) as exc:
-        raise ObjectDoesNotExist(type_label) from exc
-    if targets.disclosure_kind(obj) is None or targets.system_id_of(obj) != system.pk:
-        raise ObjectDoesNotExist(type_label)
-    return obj
 
 
 class PositionView(ConsultationMixin, ServiceFormView):

@@ -63,6 +63,16 @@ def has_public_id(model) -> bool:
     return any(field.name == "uuid" for field in model._meta.concrete_fields)
 
 
+def public_id_of(obj: models.Model) -> str:
+    """How GovReg names ``obj`` outside the database: its UUID, or its slug (bodies, councils
+    and unions)."""
+    if has_public_id(type(obj)):
+        return str(obj.uuid)
+    if any(field.name == "slug" for field in obj._meta.concrete_fields):
+        return obj.slug
+    raise TypeError(f"{obj._meta.label} has no public identifier")
+
+
 def parse_public_id(value) -> uuid.UUID | None:
     """The UUID ``value`` spells, or ``None`` for anything else (an integer id included)."""
     try:

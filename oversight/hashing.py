@@ -51,7 +51,7 @@ from audit.services import snapshot as audit_snapshot
 from audit.services import to_jsonable
 from consultations.choices import ConsultationStatus
 from consultations.models import Consultation
-from govreg.public_ids import has_public_id
+from govreg.public_ids import public_id_of
 from registers.models import AlgorithmicSystem
 from registers.sections import FIELD_SECTIONS
 
@@ -97,15 +97,6 @@ def _spec(instance) -> dict[str, Any]:
     return values
 
 
-def public_id(obj: models.Model) -> str:
-    """How the API names ``obj``: its UUID, or its slug (bodies, councils, unions)."""
-    if has_public_id(type(obj)):
-        return str(obj.uuid)
-    if any(field.name == "slug" for field in obj._meta.concrete_fields):
-        return obj.slug
-    raise TypeError(f"{obj._meta.label} has no public identifier")
-
-
 def _record(system, version: int) -> dict[str, Any]:
     meta = type(system)._meta
     record = {}
@@ -113,7 +104,7 @@ def _record(system, version: int) -> dict[str, Any]:
         field = meta.get_field(name)
         value = getattr(system, field.attname)
         if field.is_relation and value is not None and version >= SnapshotVersion.PUBLIC_IDS:
-            value = public_id(getattr(system, name))  # the related row (cached when selected)
+            value = public_id_of(getattr(system, name))  # the related row (cached when selected)
         record[name] = to_jsonable(value)
     return record
 
@@ -192,7 +183,7 @@ def with_public_ids(snapshot: dict[str, Any], version: int) -> dict[str, Any]:
         if isinstance(row, dict):
             name_by_key(row, "id", Consultation)
     found = {
-        model: {obj.pk: public_id(obj) for obj in model._base_manager.filter(pk__in=keys)}
+        model: {obj.pk: public_id_of(obj) for obj in model._base_manager.filter(pk__in=keys)}
         for model, keys in wanted.items()
     }
     for container, key, model in places:
