@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent
+from .models import AuditEvent, OutsideChange
 
 
 @admin.register(AuditEvent)
@@ -10,6 +10,24 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("chain", "position", "created_at", "actor_label", "action", "object_repr")
     list_filter = ("action",)
     search_fields = ("object_repr", "actor_label")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutsideChange)
+class OutsideChangeAdmin(admin.ModelAdmin):
+    """Read-only: written by the database, never by GovReg."""
+
+    list_display = ("recorded_at", "operation", "table_name", "row_id", "database_user")
+    list_filter = ("operation", "table_name")
+    search_fields = ("transaction", "row_id")
 
     def has_add_permission(self, request):
         return False

@@ -103,6 +103,16 @@ class AuditEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # Not hashed: which database transaction the event records (PostgreSQL sets it on INSERT,
+    # ``audit.outside``). Blank on SQLite.
+    transaction = models.CharField(
+        _("database transaction"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        db_index=True,
+    )
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -165,3 +175,29 @@ class ChainHead(models.Model):
 
     def __str__(self):
         return f"{self.chain} #{self.position} {self.hash[:12]}"
+
+
+class OutsideChange(models.Model):
+    """A row of a body's records changed by a transaction that recorded no audit event: a
+    ``QuerySet.update()``, raw SQL, a database console. Written by a PostgreSQL trigger at
+    COMMIT (``audit.outside``), never by the application; append-only, like the log. Each is
+    then recorded in its body's chain by ``seal_outside_changes``."""
+
+    transaction = models.CharField(_("database transaction"), max_length=64, db_index=True)
+    recorded_at = models.DateTimeField(_("when"))
+    table_name = models.CharField(_("table"), max_length=100)
+    operation = models.CharField(_("operation"), max_length=6)  # INSERT, UPDATE or DELETE
+    row_id = models.CharField(_("row"), max_length=64)
+    row = models.JSONField(_("row"), help_text=_("After an INSERT or UPDATE; before a DELETE."))
+    changes = models.JSONField(
+        _("changes"), default=dict, help_text=_("UPDATE: {column: [old, new]}")
+    )
+    database_user = models.CharField(_("database role"), max_length=100)
+
+    class Meta:
+        verbose_name = _("change made outside GovReg")
+        verbose_name_plural = _("changes made outside GovReg")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.operation} {self.table_name} {self.row_id} ({self.transaction})"

@@ -156,8 +156,14 @@ def _check_references(organisation_ids, actor_ids) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # runs the pending checks now
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # and back to Django's default
+        # The pending checks run now, and are then deferred again (Django's default). That
+        # includes the capture of changes made outside GovReg (``audit.outside``), which would
+        # find no audit event yet: the transaction first says that it is about to write one.
+        # One round trip (no parameters, so the three statements go as one).
+        cursor.execute(
+            "SELECT set_config('govreg.audit_pending', audit_transaction_key(), true); "
+            "SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED"
+        )
         organisations = sorted({i for i in organisation_ids if i})
         actors = sorted({i for i in actor_ids if i})
         if organisations:
@@ -299,23 +305,30 @@ def record(
 
 @transaction.atomic
 def record_bulk(entries: list[tuple[Any, str, models.Model, dict[str, Any]]]) -> int:
-    """Append many events at once (seeding, bulk imports): ``(actor, action, obj, changes)``.
+    """Append many events at once (seeding, bulk imports): ``(actor, action, obj, changes)``."""
+    return record_events(
+        [
+            _unchained_event(
+                actor,
+                action,
+                obj,
+                changes,
+                note="",
+                organisation_id=_organisation_id_of(obj),
+                system_id=_system_id_of(obj),
+            )
+            for actor, action, obj, changes in entries
+        ]
+    )
+
+
+@transaction.atomic
+def record_events(events: list[AuditEvent]) -> int:
+    """Append events prepared with everything but their place in the chain (``chain`` set).
 
     Same chains and hashes as ``record``: one lock per chain (taken in ascending order, so two
     bulk writers never deadlock) and one INSERT per 1,000 events.
     """
-    events = [
-        _unchained_event(
-            actor,
-            action,
-            obj,
-            changes,
-            note="",
-            organisation_id=_organisation_id_of(obj),
-            system_id=_system_id_of(obj),
-        )
-        for actor, action, obj, changes in entries
-    ]
     _check_references([e.organisation_id for e in events], [e.actor_id for e in events])
     by_chain: dict[int, list[AuditEvent]] = {}
     for event in events:
@@ -374,6 +387,9 @@ class Verification:
     checked: int
     problems: list[str] = field(default_factory=list)
     chains: list[ChainResult] = field(default_factory=list)
+    # Changes made outside GovReg, captured but not yet recorded (``audit.outside``): the
+    # chains can be intact while the log is not yet complete.
+    waiting: int = 0
 
 
 def verify(anchors=None, *, chains: list[int] | None = None) -> Verification:
@@ -384,8 +400,11 @@ def verify(anchors=None, *, chains: list[int] | None = None) -> Verification:
     (in an audit pack, or the heads printed by a previous run; a ``(position, hash)`` pair is
     the installation chain's): someone able to rewrite the table and the chain heads can
     recompute every later hash, but cannot make an entry match a hash already handed to an
-    auditor. Anchors of chains outside ``chains`` are not checked.
+    auditor. Anchors of chains outside ``chains`` are not checked. It also counts the changes
+    made outside GovReg that are captured but not yet recorded (``audit.outside``).
     """
+    from . import outside
+
     anchors_left: dict[tuple[int, int], str] = {}
     for anchor in anchors or []:
         chain, position, digest = anchor if len(anchor) == 3 else (INSTALLATION, *anchor)
@@ -489,6 +508,7 @@ def verify(anchors=None, *, chains: list[int] | None = None) -> Verification:
         checked=sum(r.checked for r in ordered),
         problems=[f"{names[c]}: {text}" for c, text in found],
         chains=ordered,
+        waiting=outside.pending().count(),
     )
 
 

@@ -6,7 +6,8 @@ Seeds BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/govreg_benc
 with pg_dump -Fc, restores into a fresh database with pg_restore --single-transaction, then
 compares the row count of every table, checks every audit chain (the installation's and each
 body's) against the heads ``verify_audit_log`` printed before the dump, and checks that the
-append-only trigger still fires. Prints the dump size and RTO.
+append-only trigger still fires and a raw UPDATE is still captured (``audit.outside``).
+Prints the dump size and RTO.
 """
 
 from __future__ import annotations
@@ -105,6 +106,28 @@ def main() -> int:
     )
     trigger_fires = trigger.returncode != 0 and "append-only" in trigger.stderr
 
+    def captured() -> int:
+        out = subprocess.run(
+            ["psql", target, "-tAc", "SELECT count(*) FROM audit_outsidechange"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(out.stdout)
+
+    before_raw = captured()
+    subprocess.run(  # a change made outside GovReg, in its own transaction
+        [
+            "psql",
+            target,
+            "-qc",
+            "UPDATE registers_algorithmicsystem SET maintenance = maintenance || '.' "
+            "WHERE id = (SELECT min(id) FROM registers_algorithmicsystem)",
+        ],
+        check=True,
+    )
+    capture_fires = captured() == before_raw + 1
+
     print("Backup and restore drill")
     print(f"  tables compared:        {len(counts_before)} ({sum(counts_before.values())} rows)")
     print(f"  tables with different row counts: {len(differing)} {differing or ''}")
@@ -116,8 +139,9 @@ def main() -> int:
         f"  verify_audit_log --against every head: {'exit 0' if verify.returncode == 0 else 'FAILED'}"
     )
     print(f"  append-only trigger fires after restore: {'yes' if trigger_fires else 'NO'}")
+    print(f"  a raw UPDATE is captured after restore: {'yes' if capture_fires else 'NO'}")
     subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{restored_name}"'], check=True)
-    return 0 if not differing and verify.returncode == 0 and trigger_fires else 1
+    return 0 if not differing and verify.returncode == 0 and trigger_fires and capture_fires else 1
 
 
 if __name__ == "__main__":

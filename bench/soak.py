@@ -10,8 +10,10 @@ writes (comment, section edit, concern), 10 % pack requests (a soak of this size
 through the oversight tests instead: a sign-off needs the gate, so it cannot repeat in a loop).
 Every write carries a unique token. Afterwards it counts: 5xx responses (must be 0), lost
 writes (a write answered with success whose token is not in the database: must be 0),
-conflicts (409: the lost-update check working), read p95, `verify_audit_log`, and whether every
-pack requested is ready within 2 minutes. Exits non-zero on any 5xx, lost write or broken chain.
+conflicts (409: the lost-update check working), read p95, changes to a body's records that
+recorded no audit event (captured by the database, ``audit.outside``: must be 0),
+`verify_audit_log`, and whether every pack requested is ready within 2 minutes. Exits non-zero
+on any 5xx, lost write, unaudited change or broken chain.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ def main() -> int:
     from django.urls import reverse
 
     from assessments.choices import RiskCategory
+    from audit import outside
     from audit.models import AuditEvent
     from consultations.models import Comment, Concern
     from packs.models import AuditPack
@@ -109,6 +112,7 @@ def main() -> int:
     }
     category = RiskCategory.values[0]
     packs_before = set(AuditPack.objects.values_list("pk", flat=True))
+    outside.seal_all()  # so that what is captured below is this run's
 
     worker = subprocess.Popen(
         [
@@ -240,6 +244,8 @@ def main() -> int:
             for token in successes["section"]
         ),
     }
+    # Every change the application made recorded its own audit event: none was captured.
+    unaudited = outside.pending().count()
     verify = subprocess.run(
         [sys.executable, "manage.py", "verify_audit_log"],
         cwd=ROOT,
@@ -263,8 +269,11 @@ def main() -> int:
     print(
         f"  packs requested: {new_packs.count()}, not ready after {waited:.0f} s: {dict(unfinished) or 0}"
     )
+    print(f"  changes to records made without an audit event: {unaudited}")
     print(f"  verify_audit_log: {'exit 0' if verify.returncode == 0 else 'FAILED'}")
-    return 1 if errors_5xx or sum(lost.values()) or verify.returncode or unfinished else 0
+    return (
+        1 if unaudited or errors_5xx or sum(lost.values()) or verify.returncode or unfinished else 0
+    )
 
 
 if __name__ == "__main__":

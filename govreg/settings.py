@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE["reopen-expired-risk-acceptances"] = {
     "task": "assessments.tasks.reopen_expired_acceptances",
     "schedule": 60 * 60,
 }
+CELERY_BEAT_SCHEDULE["audit-seal-outside-changes"] = {
+    "task": "audit.seal_outside_changes",
+    "schedule": 60,
+}
 
 # --- Authentication ---------------------------------------------------------------------
 

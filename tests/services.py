@@ -35,6 +35,15 @@ def require_redis(url: str = TEST_REDIS_URL) -> str:
     pytest.skip(message)
 
 
+def require_postgres(settings, why: str) -> None:
+    """Skip the test unless the test database is PostgreSQL (fail it when required)."""
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        message = f"this test needs PostgreSQL ({why})"
+        if REQUIRED:
+            pytest.fail(f"{message} and GOVREG_REQUIRE_SERVICES=1", pytrace=False)
+        pytest.skip(f"{message}: set DATABASE_URL")
+
+
 def postgres_url(settings) -> str:
     """The test database's URL, for a worker or server subprocess to open. Those need
     PostgreSQL: a subprocess cannot share an in-memory SQLite test database."""

@@ -82,6 +82,27 @@ def assert_accessible(page):
 # one <h1>, the lang attribute and the skip link, and then the same URL in Welsh (``/cy/…``) in a
 # second tab of the same session. Each result is logged to test-artifacts/accessibility/.
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Every change a journey makes to a body's records — through the pages, the API and the
+    Celery worker — writes its own audit entry: PostgreSQL captures none as made outside
+    GovReg (``audit.outside``). The rows the fixtures made beforehand are recorded first."""
+    from django.db import connection
+
+    if "live_server" not in item.fixturenames or connection.vendor != "postgresql":
+        return (yield)
+    from audit import outside
+
+    blocker = item._request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        outside.seal_all()
+    result = yield
+    with blocker.unblock():
+        unaudited = list(outside.pending().values_list("operation", "table_name", "row_id"))
+    assert not unaudited, f"changed without an audit entry: {unaudited}"
+    return result
+
+
 REPORT = ARTIFACTS.parent / "accessibility" / "pages.jsonl"
 TITLE_SUFFIX = " – GovReg"
 SKIP_LINK_TEXT = {"en": "Skip to main content", "cy": "Neidio i'r prif gynnwys"}

@@ -13,7 +13,8 @@ class Command(BaseCommand):
         "when every chain verified is intact, and prints each chain's head as CHAIN:POSITION:HASH. "
         "--against CHAIN:POSITION:HASH (repeatable; CHAIN is a body's slug or 'installation', "
         "POSITION:HASH alone is the installation chain) also checks heads recorded earlier, e.g. "
-        "in a pack. --organisation SLUG verifies that body's chain only."
+        "in a pack. --organisation SLUG verifies that body's chain only. Also fails while "
+        "changes made outside GovReg are captured but not yet recorded (seal_outside_changes)."
     )
 
     def add_arguments(self, parser):
@@ -61,6 +62,19 @@ class Command(BaseCommand):
                 self.stdout.write(
                     _("Chain head: %(head)s")
                     % {"head": f"{chain.name}:{chain.position}:{chain.hash}"}
+                )
+            if result.waiting:
+                raise CommandError(
+                    ngettext(
+                        "The log is not complete: %(n)d change to a body's records made outside "
+                        "GovReg is captured but not yet recorded. Run seal_outside_changes, "
+                        "then verify again.",
+                        "The log is not complete: %(n)d changes to bodies' records made outside "
+                        "GovReg are captured but not yet recorded. Run seal_outside_changes, "
+                        "then verify again.",
+                        result.waiting,
+                    )
+                    % {"n": result.waiting}
                 )
             return
         for problem in result.problems:
