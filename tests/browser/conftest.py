@@ -82,6 +82,7 @@ def assert_accessible(page):
 # one <h1>, the lang attribute and the skip link, and then the same URL in Welsh (``/cy/…``) in a
 # second tab of the same session. Each result is logged to test-artifacts/accessibility/.
 
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """Every change a journey makes to a body's records — through the pages, the API and the
