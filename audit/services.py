@@ -130,15 +130,25 @@ def chain_of(organisation_id: int | None) -> int:
     return organisation_id or INSTALLATION
 
 
+def _bases_of(chains) -> dict[int, int]:
+    """Where each body's chain starts: after the body's newest entry in the installation chain
+    (recorded before chains per body), so the body's positions keep increasing. One query."""
+    bodies = [c for c in chains if c != INSTALLATION]
+    newest = (
+        dict(
+            AuditEvent.objects.filter(chain=INSTALLATION, organisation_id__in=bodies)
+            .values("organisation_id")
+            .annotate(n=Max("position"))
+            .values_list("organisation_id", "n")
+        )
+        if bodies
+        else {}
+    )
+    return {c: newest.get(c) or 0 for c in chains}
+
+
 def _base_of(chain: int) -> int:
-    """Where a body's chain starts: after the body's newest entry in the installation chain
-    (recorded before chains per body), so the body's positions keep increasing."""
-    if chain == INSTALLATION:
-        return 0
-    newest = AuditEvent.objects.filter(chain=INSTALLATION, organisation_id=chain).aggregate(
-        n=Max("position")
-    )["n"]
-    return newest or 0
+    return _bases_of([chain])[chain]
 
 
 def _check_references(organisation_ids, actor_ids) -> None:
@@ -518,7 +528,8 @@ def chain_heads(organisation_ids) -> dict[int, tuple[int, str]]:
     position its chain will start after, with the genesis hash."""
     chains = sorted({chain_of(i) for i in organisation_ids})
     found = {h.chain: (h.position, h.hash) for h in ChainHead.objects.filter(chain__in=chains)}
-    return {c: found.get(c) or (_base_of(c), GENESIS_HASH) for c in chains}
+    bases = _bases_of([c for c in chains if c not in found])
+    return {c: found.get(c) or (bases[c], GENESIS_HASH) for c in chains}
 
 
 def chain_head(organisation_id: int | None = None) -> tuple[int, str]:
