@@ -23,9 +23,7 @@ def system_panel_context(system, user) -> dict:
     """Consultations by stage, the gate condition, open concerns and rights requests
     (six queries)."""
     on = today()
-    consultations = list(
-        Consultation.objects.filter(system=system).with_positions().order_by("created_at", "id")
-    )
+    consultations = gate.page_consultations(system)
     concerns = Concern.objects.filter(system=system)
     concern_counts = concerns.aggregate(
         open=Count("id", filter=~Q(status=ConcernStatus.RESOLVED)),

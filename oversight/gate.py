@@ -8,8 +8,30 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from registers.gates import GateItem
+from registers.panels import on_system_page, shared_on_page
 
 from .services import GATE_KEY, signoff_status
+
+HISTORY_ON_PAGE = 20
+
+
+def page_signoffs(system) -> list:
+    """The system page's sign-offs, newest first (one query, shared by the page's gate and its
+    sign-off section)."""
+    return shared_on_page(
+        system, "oversight.signoffs", lambda: list(system.signoffs.for_panel()[:HISTORY_ON_PAGE])
+    )
+
+
+def page_signoff_status(system, signoffs: list | None = None):
+    """``signoff_status`` on the system page, worked out once from ``page_signoffs`` (or the
+    ``signoffs`` the caller already has)."""
+
+    def compute():
+        rows = page_signoffs(system) if signoffs is None else signoffs
+        return signoff_status(system, latest=rows[0] if rows else None)
+
+    return shared_on_page(system, "oversight.signoff_status", compute)
 
 
 def item_for(system, status) -> GateItem:
@@ -48,4 +70,5 @@ def item_for(system, status) -> GateItem:
 
 
 def items(system) -> list[GateItem]:
-    return [item_for(system, signoff_status(system))]
+    status = page_signoff_status(system) if on_system_page(system) else signoff_status(system)
+    return [item_for(system, status)]

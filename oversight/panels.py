@@ -24,11 +24,10 @@ from registers.panels import DashboardPanel, SystemPanel
 
 from . import services
 from .choices import APPROVALS, LIVE_STAGES, PRE_USE_STAGES, Decision, ImpactLevel, TransitionKind
-from .gate import item_for
+from .gate import HISTORY_ON_PAGE, item_for, page_signoff_status, page_signoffs
 from .hashing import MATERIAL_EVENTS
 from .models import LifecycleTransition, ReviewPolicy, SignOff
 
-HISTORY_ON_PAGE = 20
 LIST_LIMIT = 15
 UPCOMING_DAYS = 30
 # Stages in which a system needs a current sign-off (to go live, or because it is live).
@@ -56,9 +55,10 @@ SIGNOFF_STAGES = (
 def system_panel_context(system, user) -> dict:
     """Sign-off status (with what changed since the signature), the lifecycle controls this
     user may use, the history of moves, post-deployment audits and review intervals."""
-    # Through the system's own managers, so each row's ``system`` (for its link) is this one.
-    signoffs = list(system.signoffs.for_panel()[:HISTORY_ON_PAGE])
-    status = services.signoff_status(system, latest=signoffs[0] if signoffs else None)
+    # Through the system's own managers, so each row's ``system`` (for its link) is this one;
+    # read once for the page, with the gate's checklist.
+    signoffs = page_signoffs(system)
+    status = page_signoff_status(system, signoffs)
     transitions = list(
         LifecycleTransition.objects.filter(system_id=system.pk).for_panel()[:HISTORY_ON_PAGE]
     )

@@ -1,5 +1,8 @@
 """The "Audit packs" panel of the system page: ask for a pack, and every pack of the system."""
 
+from functools import lru_cache
+
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
@@ -9,6 +12,13 @@ from .forms import SystemPackForm
 from .models import AuditPack, PackScope
 
 PANEL_ROWS = 20
+
+
+@lru_cache(maxsize=8)
+def _request_form(language: str | None) -> str:
+    """The pack-request form's markup. Unbound, with the installed languages as its choices,
+    it is the same for everyone reading in ``language``: rendered once per process."""
+    return SystemPackForm(auto_id="pack-%s").render()
 
 
 def system_panel_context(system, user) -> dict:
@@ -23,7 +33,7 @@ def system_panel_context(system, user) -> dict:
         "more": len(packs) > PANEL_ROWS,
         "can_request": permissions.can(user, "request_pack", system),
         "can_download": permissions.can(user, "download_pack", system),
-        "form": SystemPackForm(auto_id="pack-%s"),
+        "form": _request_form(get_language()),
     }
 
 

@@ -9,6 +9,8 @@ Each app registers its panels in ``AppConfig.ready``::
 
 ``context(system, user)`` returns the template context of the panel; it must run a fixed
 number of queries whatever the data size (the page's query count is asserted in tests).
+Panels that read the same thing about the system (the gate's checklist and the consultation
+and sign-off sections) read it once, through ``shared_on_page``.
 """
 
 from __future__ import annotations
@@ -56,8 +58,33 @@ def register_dashboard_panel(panel: DashboardPanel) -> None:
         DASHBOARD_PANELS.sort(key=lambda p: p.order)
 
 
+_PAGE_MEMO = "_system_page_memo"
+
+
+def on_system_page(system) -> bool:
+    """Whether ``system``'s page is building its panels (``shared_on_page`` keeps answers)."""
+    return _PAGE_MEMO in system.__dict__
+
+
+def shared_on_page(system, key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, once per system page: while ``system_panels`` builds the page's panels,
+    the first caller's answer is kept on the system object for the others. Anywhere else (the
+    services, the API, packs) it is simply ``compute()``, so nothing outside the page ever reads
+    a kept copy."""
+    memo = system.__dict__.get(_PAGE_MEMO)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def system_panels(system, user) -> list[tuple[SystemPanel, dict]]:
-    return [(panel, panel.context(system, user)) for panel in SYSTEM_PANELS]
+    system.__dict__[_PAGE_MEMO] = {}
+    try:
+        return [(panel, panel.context(system, user)) for panel in SYSTEM_PANELS]
+    finally:
+        del system.__dict__[_PAGE_MEMO]
 
 
 @dataclass

@@ -87,12 +87,19 @@ class SystemDetailView(SystemMixin, TemplateView):
     template_name = "registers/system_detail.html"
 
     def system_queryset(self):
-        return permissions.visible(self.request.user, AlgorithmicSystem).for_detail()
+        # The record with its body, manager and specifications (``for_detail`` without the
+        # creator, whom the page does not show).
+        return (
+            permissions.visible(self.request.user, AlgorithmicSystem)
+            .select_related("organisation", "accountable_manager")
+            .prefetch_related("model_specifications", "data_specifications")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         system = self.system
         user = self.request.user
+        can_upload = permissions.can(user, "upload_evidence", system)
         context.update(
             sections=section_statuses(system),
             status_labels=STATUS_LABELS,
@@ -101,8 +108,9 @@ class SystemDetailView(SystemMixin, TemplateView):
             ),
             history=AuditEvent.objects.for_system(system.pk)[:HISTORY_ON_PAGE],
             can_edit=permissions.can(user, "edit_system", system),
-            can_upload=permissions.can(user, "upload_evidence", system),
-            attachment_form=AttachmentForm(),
+            can_upload=can_upload,
+            # The upload form is shown only to those who may upload.
+            attachment_form=AttachmentForm() if can_upload else None,
             model_spec_fields=MODEL_SPEC_FIELDS,
             data_spec_fields=DATA_SPEC_FIELDS,
         )

@@ -1,11 +1,18 @@
 """Template helpers of the assessments pages."""
 
+from functools import lru_cache
+
 from django import template
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 
 from assessments import aia
 from assessments.choices import Band, Status
 from assessments.schema import CHOICE, MULTI, ROWREF, YESNO
+from govreg.templatetags.govuk import escape
 
 register = template.Library()
 
@@ -33,6 +40,63 @@ def tag_class(status: str) -> str:
 @register.filter
 def band_label(band: str | None) -> str:
     return str(Band(band).label) if band else ""
+
+
+@lru_cache(maxsize=4096)
+def _heat_cell(language, likelihood, impact, score, band, css, count) -> str:
+    # Likelihood, impact and score are 1 to 25: localised, they read as str() does.
+    hidden = ngettext(
+        "risk at likelihood %(l)s, impact %(i)s (score %(s)s)",
+        "risks at likelihood %(l)s, impact %(i)s (score %(s)s)",
+        count,
+    ) % {"l": likelihood, "i": impact, "s": score}
+    return (
+        f'<td class="govuk-table__cell {escape(css)}">'
+        + (f'<strong class="app-heatmap__count">{localize(count)}</strong>' if count else "")
+        + f'<span class="app-heatmap__band">{escape(band_label(band))}</span>'
+        f'<span class="govuk-visually-hidden"> {hidden}</span></td>'
+    )
+
+
+@register.simple_tag
+def heat_cells(cells) -> str:
+    """One row of a heat map's cells (``assessments.panels.heat_map``), built in Python: the
+    same markup as a template loop, where each of the 25 cells cost a translation tag and a
+    dozen lookups (most of the system page's risk section). A cell's markup depends only on
+    its place, its count and the language, so it is made once per process."""
+    language = get_language()
+    return mark_safe(  # noqa: S308 - the values are escaped, the texts are ours
+        "".join(
+            _heat_cell(
+                language,
+                cell["likelihood"],
+                cell["impact"],
+                cell["score"],
+                cell["band"],
+                cell["css"],
+                cell["count"],
+            )
+            for cell in cells
+        )
+    )
+
+
+@register.simple_tag
+def top_risk_items(risks, system) -> str:
+    """The system page's highest risks as list items (``assessments.panels.risks_context``),
+    the same markup as a template loop over them."""
+    html = []
+    for risk in risks:
+        url = reverse("assessments:risk_detail", args=[system.uuid, risk.uuid])
+        band = risk.band
+        html.append(
+            f'<li><a class="govuk-link" href="{escape(url)}">{escape(risk.reference)}: '
+            f"{escape(truncatechars(risk.description, 70))}</a><br>"
+            f'<span class="govuk-body-s"><span class="app-score {escape(band_class(band))}">'
+            f"{risk.score}</span> {escape(band_label(band))} · "
+            f"{escape(risk.get_status_display())}</span></li>"
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every value is escaped
 
 
 @register.simple_tag

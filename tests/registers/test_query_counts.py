@@ -81,3 +81,9 @@ def test_system_page_queries_do_not_grow(client, cast, system):
     add_parts(system, cast, range(5, 100))
     large, sql = count_queries(client, url)
     assert large == small, sql
+    # Session, user, memberships; the system, its model and data specifications; current
+    # assessments; consultations and sign-offs (each read once for the gate and its section);
+    # moves, post-deployment audits, review intervals; action counts, heat map, top risks,
+    # overdue actions; concern and rights-request counts, open concerns; comment threads;
+    # packs; evidence; history.
+    assert large == 23, sql
