@@ -3,6 +3,8 @@ and review intervals are changed on their own page (so the change is audited).""
 
 from django.contrib import admin
 
+from govreg.admin import ReadOnlyAdmin
+
 from .models import (
     AuditAnswer,
     BiasResult,
@@ -12,17 +14,6 @@ from .models import (
     ReviewPolicy,
     SignOff,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

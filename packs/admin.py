@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from govreg.admin import ReadOnlyAdmin
+
 from .models import AuditPack
 
 
 @admin.register(AuditPack)
-class AuditPackAdmin(admin.ModelAdmin):
+class AuditPackAdmin(ReadOnlyAdmin):
     list_display = (
         "title",
         "scope",
@@ -23,12 +25,3 @@ class AuditPackAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields] + ["organisations"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
