@@ -47,12 +47,8 @@ def require_postgres(settings, why: str) -> None:
 def postgres_url(settings) -> str:
     """The test database's URL, for a worker or server subprocess to open. Those need
     PostgreSQL: a subprocess cannot share an in-memory SQLite test database."""
+    require_postgres(settings, "it starts a subprocess on the test database")
     db = settings.DATABASES["default"]
-    if "postgresql" not in db["ENGINE"]:
-        message = "this test starts a subprocess on the test database: it needs PostgreSQL"
-        if REQUIRED:
-            pytest.fail(f"{message} and GOVREG_REQUIRE_SERVICES=1", pytrace=False)
-        pytest.skip(f"{message} (set DATABASE_URL)")
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
