@@ -24,6 +24,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 
@@ -449,15 +450,21 @@ def verify(anchors=None, *, chains: list[int] | None = None) -> Verification:
                 problem(
                     chain,
                     expected_position,
-                    f"the chain has entries up to #{expected_position - 1} but no chain head "
-                    "(removed outside GovReg)",
+                    _(
+                        "the chain has entries up to #%(n)d but no chain head "
+                        "(removed outside GovReg)"
+                    )
+                    % {"n": expected_position - 1},
                 )
         elif head.position != expected_position - 1 or head.hash != expected_prev:
             problem(
                 chain,
                 min(head.position, expected_position - 1) + 1,
-                f"chain head records entry #{head.position} but the log ends at "
-                f"#{expected_position - 1} (newest entries removed or added outside GovReg)",
+                _(
+                    "chain head records entry #%(head)d but the log ends at #%(end)d "
+                    "(newest entries removed or added outside GovReg)"
+                )
+                % {"head": head.position, "end": expected_position - 1},
             )
 
     current: ChainResult | None = None
@@ -469,36 +476,50 @@ def verify(anchors=None, *, chains: list[int] | None = None) -> Verification:
             current = result_for(event.chain)
             expected_prev, expected_position = GENESIS_HASH, start(event.chain)
         current.checked += 1
-        chain, where = event.chain, f"entry #{event.position}"
+        chain, where = event.chain, _("entry #%(n)d") % {"n": event.position}
         if event.position != expected_position:
             problem(
                 chain,
                 min(event.position, expected_position),
-                f"{where}: expected position #{expected_position} "
-                + (
-                    f"(entries #{expected_position}–#{event.position - 1} are missing)"
+                (
+                    _("%(where)s: expected position #%(n)d (entries #%(n)d–#%(last)d are missing)")
                     if event.position > expected_position
-                    else "(an entry was inserted or moved)"
-                ),
+                    else _("%(where)s: expected position #%(n)d (an entry was inserted or moved)")
+                )
+                % {"where": where, "n": expected_position, "last": event.position - 1},
             )
         if event.prev_hash != expected_prev:
             problem(
                 chain,
                 event.position,
-                f"{where}: previous-hash link is broken "
-                "(an earlier entry was altered, removed or inserted)",
+                _(
+                    "%(where)s: previous-hash link is broken "
+                    "(an earlier entry was altered, removed or inserted)"
+                )
+                % {"where": where},
             )
         if _hash_of(event) != event.hash:
-            problem(chain, event.position, f"{where}: content does not match its hash (altered)")
+            problem(
+                chain,
+                event.position,
+                _("%(where)s: content does not match its hash (altered)") % {"where": where},
+            )
         if chain != INSTALLATION and event.organisation_id != chain:
-            problem(chain, event.position, f"{where}: the entry is another body's")
+            problem(
+                chain,
+                event.position,
+                _("%(where)s: the entry is another body's") % {"where": where},
+            )
         anchored = anchors_left.pop((chain, event.position), None)
         if anchored is not None and anchored != event.hash:
             problem(
                 chain,
                 event.position,
-                f"{where}: hash differs from the one recorded earlier ({anchored[:12]}…): "
-                "the log was rewritten from here or before",
+                _(
+                    "%(where)s: hash differs from the one recorded earlier (%(hash)s…): "
+                    "the log was rewritten from here or before"
+                )
+                % {"where": where, "hash": anchored[:12]},
             )
         expected_prev = event.hash
         expected_position = event.position + 1
@@ -508,7 +529,11 @@ def verify(anchors=None, *, chains: list[int] | None = None) -> Verification:
         if chain not in results:  # a head, or an anchor, but no entries at all
             finish(chain, start(chain), GENESIS_HASH)
     for chain, position in sorted(anchors_left):
-        problem(chain, position, f"entry #{position}, recorded earlier, is missing from the log")
+        problem(
+            chain,
+            position,
+            _("entry #%(n)d, recorded earlier, is missing from the log") % {"n": position},
+        )
     names = chain_names(results)
     ordered = [results[c] for c in sorted(results)]
     for result in ordered:

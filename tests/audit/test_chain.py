@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit import services as audit
 from audit.models import GENESIS_HASH, INSTALLATION, AuditEvent, ChainHead
@@ -134,6 +134,21 @@ def test_altering_an_entrys_content_is_detected_and_named(chain):
     assert f"{chain.name}: entry #3: content does not match its hash" in output
     assert f"{chain.name}: first bad entry #3" in output
     assert only_problems_of(chain, output), output
+
+
+def test_problems_are_reported_in_the_active_language(chain):
+    tamper(
+        "UPDATE audit_auditevent SET changes = %s WHERE chain = %s AND position = 3",
+        ['{"scope": ["a", "b"]}', chain.key],
+    )
+    with translation.override("cy"):
+        ok, output = verify_command()
+    assert not ok
+    assert (
+        f"{chain.name}: eitem #3: nid yw'r cynnwys yn cyfateb i'w stwnsh (wedi'i newid)" in output
+    )
+    assert f"{chain.name}: yr eitem wael gyntaf yw #3" in output
+    assert "Dilysu'r log archwilio WEDI METHU" in output
 
 
 def test_altering_who_did_it_is_detected(chain):

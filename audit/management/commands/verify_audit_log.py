@@ -49,7 +49,10 @@ class Command(BaseCommand):
                 )
             chain = self.chain_of(name)
             if chains is not None and chain not in chains:
-                raise CommandError(f"--against {name}:… is not the chain verified (--organisation)")
+                raise CommandError(
+                    _("--against %(name)s:… is not the chain verified (--organisation)")
+                    % {"name": name}
+                )
             anchors.append((chain, int(position), digest.lower()))
         result = verify(anchors, chains=chains)
         if result.ok:
@@ -81,7 +84,10 @@ class Command(BaseCommand):
             self.stderr.write(problem)
         for chain in result.chains:
             if chain.first_bad is not None:
-                self.stderr.write(f"{chain.name}: first bad entry #{chain.first_bad}")
+                self.stderr.write(
+                    _("%(chain)s: first bad entry #%(n)d")
+                    % {"chain": chain.name, "n": chain.first_bad}
+                )
         raise CommandError(
             ngettext(
                 "Audit log verification FAILED: %(n)d problem in %(c)d entries.",
@@ -96,5 +102,7 @@ class Command(BaseCommand):
             return INSTALLATION
         pk = Organisation.objects.filter(slug=name).values_list("pk", flat=True).first()
         if pk is None:
-            raise CommandError(f"no body with the slug {name!r} (or 'installation')")
+            raise CommandError(
+                _("no body with the slug %(slug)s (or 'installation')") % {"slug": repr(name)}
+            )
         return pk
