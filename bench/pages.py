@@ -137,8 +137,14 @@ def main():
 
             # P5: a fixed arrival rate (open model) at half the capacity for the mix it sends:
             # register and system page in turn, whose capacity is the harmonic mean of each
-            # page's throughput with both workers busy (c=2).
-            mix_capacity = 2 / (1 / register.rps + 1 / system_page.rps)
+            # page's throughput with both workers busy (c=2). Measured again just before, not
+            # taken from P2 minutes earlier: a shared machine's speed drifts within a run, and
+            # half of what it could do then may be most of what it can do now.
+            capacity = [
+                run(f"{name}, c=2, just before P5", path, council, seconds=duration / 2)
+                for name, path in (("register", "/systems/"), ("system page", f"/systems/{rich}/"))
+            ]
+            mix_capacity = 2 / sum(1 / r.rps for r in capacity)
             rate = max(1.0, mix_capacity / 2)
             open_result = open_model(
                 host,
@@ -153,7 +159,8 @@ def main():
             print(
                 "\nP5 open model (Poisson arrivals at half capacity; targets p95 ≤ 100, p99 ≤ 200 ms):"
             )
-            report([open_result])
+            report([*capacity, open_result])
+            print(f"  mix capacity {mix_capacity:.1f} req/s; arrivals at {rate:.1f} req/s")
 
             # P8: concurrency doubling on the register until p95 passes 1 s.
             stress = [
