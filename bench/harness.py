@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,24 +221,69 @@ WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 
 
 def load(host, port, name, path, cookie="", concurrency=2, warmup=2.0, duration=5.0) -> Result:
+    """Closed-loop load on one endpoint (``load_side_by_side`` with one)."""
+    endpoints = [(name, path, cookie)]
+    return load_side_by_side(host, port, endpoints, concurrency, warmup=warmup, duration=duration)[
+        0
+    ]
+
+
+def load_side_by_side(
+    host, port, endpoints, concurrency=2, *, warmup=2.0, duration=5.0, rounds=1
+) -> list[Result]:
     """Closed-loop load: ``concurrency`` connections, each sending the next request on its
-    answer. wrk when installed (a C client: it costs the server's CPU almost nothing);
-    otherwise a Python client, which on a 2-core machine takes CPU from the server."""
-    if WRK:
-        if warmup:
+    answer, on each of ``endpoints`` (``(name, path, cookie)``) for ``duration`` seconds.
+
+    With ``rounds`` > 1 the endpoints take turns, ``duration / rounds`` seconds at a time,
+    and each one's latencies are merged over its turns. A shared machine whose speed drifts
+    during a run then slows every endpoint alike, so their ratios hold; measured one after
+    the other, the ladder's rungs and the pages could be timed minutes apart on a different
+    machine. wrk when installed (a C client: it costs the server's CPU almost nothing);
+    otherwise a Python client, one endpoint after the other, which on a 2-core machine takes
+    CPU from the server."""
+    if not WRK:
+        return [
+            _python_load(host, port, name, path, cookie, concurrency, warmup, duration)
+            for name, path, cookie in endpoints
+        ]
+    if warmup:
+        for _name, path, cookie in endpoints:
             _wrk(host, port, path, cookie, concurrency, warmup)
-        figures = _wrk(host, port, path, cookie, concurrency, duration)
-        return Result(
-            name,
-            requests=figures["requests"],
-            seconds=figures["duration_us"] / 1e6,
-            p50=figures["p50"] / 1000,
-            p95=figures["p95"] / 1000,
-            p99=figures["p99"] / 1000,
-            errors=figures["non2xx"] + figures["socket_errors"],
-            client="wrk",
-        )
-    return _python_load(host, port, name, path, cookie, concurrency, warmup, duration)
+    runs: dict[str, list[dict]] = {name: [] for name, _path, _cookie in endpoints}
+    for _round in range(rounds):
+        for name, path, cookie in endpoints:
+            runs[name].append(_wrk(host, port, path, cookie, concurrency, duration / rounds))
+    return [_merged(name, runs[name]) for name, _path, _cookie in endpoints]
+
+
+def _merged(name: str, runs: list[dict]) -> Result:
+    """One endpoint's wrk runs as one result: their latencies pooled, not averaged."""
+    counts: Counter[int] = Counter()
+    for run in runs:
+        counts.update({int(us): n for us, n in run["latencies"].items()})
+    return Result(
+        name,
+        requests=sum(run["requests"] for run in runs),
+        seconds=sum(run["duration_us"] for run in runs) / 1e6,
+        p50=_counted_percentile(counts, 50) / 1000,
+        p95=_counted_percentile(counts, 95) / 1000,
+        p99=_counted_percentile(counts, 99) / 1000,
+        errors=sum(run["non2xx"] + run["socket_errors"] for run in runs),
+        client="wrk",
+    )
+
+
+def _counted_percentile(counts: Counter[int], p: float) -> float:
+    """The ``p``th percentile of values given as ``{value: how many times}``."""
+    total = sum(counts.values())
+    if not total:
+        return float("nan")
+    rank, seen = p / 100 * total, 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return float(value)
+    return float(max(counts))
 
 
 def _wrk(host, port, path, cookie, concurrency, seconds) -> dict:

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import (  # noqa: E402
     gunicorn,
     load,
+    load_side_by_side,
     open_model,
     report,
     report_problems,
@@ -60,6 +61,8 @@ def main():
     options = parser.parse_args()
     short = options.short
     systems, bodies, duration, warmup = (1000, 10, 3.0, 1.0) if short else (10_000, 50, 20.0, 5.0)
+    # The endpoints measured side by side take turns, in rounds of duration / rounds seconds.
+    rounds = 1 if short else 4
 
     env = seeded_environment(systems, bodies)
     os.environ.pop("REDIS_URL", None)  # no broker: the pages never queue work here
@@ -83,26 +86,43 @@ def main():
                 results.append(result)
                 return result
 
-            # P2 and P3: service time at c=2 (c = workers), the ladder in the same run.
-            ladder = [
-                run("L0 empty response", "/bench/l0/", council),
-                run("L1 raw SQL (50 rows, JSON)", "/bench/l1/", council),
-                run("L2 ORM values (50 rows, JSON)", "/bench/l2/", council),
-                run("L3 bare page (50 rows)", "/bench/l3/", council),
-            ]
-            register = run("register, council auditor", "/systems/", council)
-            filtered = run(
-                "register, 3 filters + search",
-                "/systems/?lifecycle_stage=in_use&publication_status=published&q=rota",
-                council,
+            def side_by_side(endpoints, concurrency=2, seconds=duration):
+                measured = load_side_by_side(
+                    host,
+                    port,
+                    endpoints,
+                    concurrency,
+                    warmup=warmup,
+                    duration=seconds,
+                    rounds=rounds,
+                )
+                results.extend(measured)
+                return measured
+
+            # P2 and P3: service time at c=2 (c = workers), the ladder in the same run, every
+            # endpoint taking its turn in each round.
+            *ladder, register, filtered, one_body, system_page, api, public = side_by_side(
+                [
+                    ("L0 empty response", "/bench/l0/", council),
+                    ("L1 raw SQL (50 rows, JSON)", "/bench/l1/", council),
+                    ("L2 ORM values (50 rows, JSON)", "/bench/l2/", council),
+                    ("L3 bare page (50 rows)", "/bench/l3/", council),
+                    ("register, council auditor", "/systems/", council),
+                    (
+                        "register, 3 filters + search",
+                        "/systems/?lifecycle_stage=in_use&publication_status=published&q=rota",
+                        council,
+                    ),
+                    ("register, one body's HR", "/systems/", body_hr),
+                    ("system page (20 risks, 20 comments)", f"/systems/{rich}/", council),
+                    ("API list (50)", "/api/v1/systems/", council),
+                    ("public register", "/transparency/", ""),
+                ]
             )
-            one_body = run("register, one body's HR", "/systems/", body_hr)
-            system_page = run("system page (20 risks, 20 comments)", f"/systems/{rich}/", council)
-            api = run("API list (50)", "/api/v1/systems/", council)
-            public = run("public register", "/transparency/", "")
             pages = [register, filtered, one_body, system_page, api, public]
             print(
-                f"client: {register.client}; c=2; {duration:g} s per endpoint after {warmup:g} s warm-up\n"
+                f"client: {register.client}; c=2; {duration:g} s per endpoint after {warmup:g} s "
+                f"warm-up, in {rounds} round(s) taking turns\n"
             )
             report(ladder + pages)
             l2, l3 = ladder[2], ladder[3]
@@ -123,10 +143,13 @@ def main():
                 print(f"  {r.name:46} p95 {r.p95:6.1f} ms  {'ok' if r.p95 <= target else 'OVER'}")
 
             # P4: closed-loop throughput at c=8, the register beside the bare page.
-            throughput = [
-                run("L3 bare page, c=8", "/bench/l3/", council, concurrency=8),
-                run("register, c=8", "/systems/", council, concurrency=8),
-            ]
+            throughput = side_by_side(
+                [
+                    ("L3 bare page, c=8", "/bench/l3/", council),
+                    ("register, c=8", "/systems/", council),
+                ],
+                concurrency=8,
+            )
             print("\nP4 throughput at c=8:")
             report(throughput)
             print(
@@ -140,10 +163,13 @@ def main():
             # page's throughput with both workers busy (c=2). Measured again just before, not
             # taken from P2 minutes earlier: a shared machine's speed drifts within a run, and
             # half of what it could do then may be most of what it can do now.
-            capacity = [
-                run(f"{name}, c=2, just before P5", path, council, seconds=duration / 2)
-                for name, path in (("register", "/systems/"), ("system page", f"/systems/{rich}/"))
-            ]
+            capacity = side_by_side(
+                [
+                    ("register, c=2, just before P5", "/systems/", council),
+                    ("system page, c=2, just before P5", f"/systems/{rich}/", council),
+                ],
+                seconds=duration / 2,
+            )
             mix_capacity = 2 / sum(1 / r.rps for r in capacity)
             rate = max(1.0, mix_capacity / 2)
             open_result = open_model(

@@ -1,5 +1,5 @@
 -- wrk script: count non-2xx answers (wrk itself counts only >= 400) and print one JSON line
--- of figures for bench/harness.py to read. Latencies are in microseconds.
+-- of figures, with every latency, for bench/harness.py to read. Latencies are in microseconds.
 local threads = {}
 
 function setup(thread)
@@ -21,10 +21,19 @@ function done(summary, latency, requests)
   for _, thread in ipairs(threads) do
     bad = bad + thread:get("non2xx")
   end
+  -- Every latency recorded, as "microseconds": count, so that runs of one endpoint can be
+  -- merged exactly (#latency is the number of distinct values; latency(i) the i-th of them
+  -- and how many requests took it).
+  local counts = {}
+  for i = 1, #latency do
+    local us, n = latency(i)
+    table.insert(counts, string.format('"%d": %d', us, n))
+  end
   local e = summary.errors
   io.write(string.format(
     'WRK_JSON {"requests": %d, "duration_us": %d, "non2xx": %d, "socket_errors": %d, ' ..
-    '"p50": %d, "p95": %d, "p99": %d, "max": %d}\n',
+    '"p50": %d, "p95": %d, "p99": %d, "max": %d, "latencies": {%s}}\n',
     summary.requests, summary.duration, bad, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    table.concat(counts, ", ")))
 end
