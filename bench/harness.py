@@ -223,9 +223,10 @@ WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 def load(host, port, name, path, cookie="", concurrency=2, warmup=2.0, duration=5.0) -> Result:
     """Closed-loop load on one endpoint (``load_side_by_side`` with one)."""
     endpoints = [(name, path, cookie)]
-    return load_side_by_side(host, port, endpoints, concurrency, warmup=warmup, duration=duration)[
-        0
-    ]
+    (result,) = load_side_by_side(
+        host, port, endpoints, concurrency, warmup=warmup, duration=duration
+    )
+    return result
 
 
 def load_side_by_side(
