@@ -177,6 +177,11 @@ class ChainHead(models.Model):
         return f"{self.chain} #{self.position} {self.hash[:12]}"
 
 
+# What a transaction runs to say that it writes its own audit event (``audit.services``): the
+# capture of changes made outside GovReg then keeps none of its changes (``audit.outside``).
+MARK_AUDITED = "SELECT set_config('govreg.audit_pending', audit_transaction_key(), true)"
+
+
 class OutsideChange(models.Model):
     """A row of a body's records changed by a transaction that recorded no audit event: a
     ``QuerySet.update()``, raw SQL, a database console. Written by a PostgreSQL trigger at

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 
-from .models import GENESIS_HASH, INSTALLATION, AuditEvent, ChainHead
+from .models import GENESIS_HASH, INSTALLATION, MARK_AUDITED, AuditEvent, ChainHead
 
 
 def to_jsonable(value: Any) -> Any:
@@ -172,8 +172,7 @@ def _check_references(organisation_ids, actor_ids) -> None:
         # find no audit event yet: the transaction first says that it is about to write one.
         # One round trip (no parameters, so the three statements go as one).
         cursor.execute(
-            "SELECT set_config('govreg.audit_pending', audit_transaction_key(), true); "
-            "SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED"
+            f"{MARK_AUDITED}; SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED"
         )
         organisations = sorted({i for i in organisation_ids if i})
         actors = sorted({i for i in actor_ids if i})

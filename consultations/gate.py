@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from registers.gates import GateItem
-from registers.panels import on_system_page, shared_on_page
+from registers.panels import shared_on_page
 
 from .choices import STAGE_FOR_LIFECYCLE, ConsultationStatus, Stage
 from .models import Consultation
@@ -67,8 +67,8 @@ def consultation_item(system, consultations) -> GateItem:
 
 
 def page_consultations(system) -> list[Consultation]:
-    """Every consultation of the system, oldest first, with unions and positions: read once on
-    the system page (three queries), for its gate and its consultation section."""
+    """Every consultation of the system, oldest first, with unions and positions (three
+    queries; on the system page, once between its gate and its consultation section)."""
     return shared_on_page(
         system,
         "consultations.consultations",
@@ -80,10 +80,5 @@ def page_consultations(system) -> list[Consultation]:
 
 def items(system) -> list[GateItem]:
     """The gate's consultation condition for ``system`` (three queries, none more on the system
-    page, which reads every consultation once)."""
-    if on_system_page(system):
-        return [consultation_item(system, page_consultations(system))]
-    consultations = list(
-        Consultation.objects.filter(system=system, stage=current_stage(system)).with_positions()
-    )
-    return [consultation_item(system, consultations)]
+    page)."""
+    return [consultation_item(system, page_consultations(system))]

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from registers.gates import GateItem
-from registers.panels import on_system_page, shared_on_page
+from registers.panels import shared_on_page
 
 from .services import GATE_KEY, signoff_status
 
@@ -16,20 +16,19 @@ HISTORY_ON_PAGE = 20
 
 
 def page_signoffs(system) -> list:
-    """The system page's sign-offs, newest first (one query, shared by the page's gate and its
-    sign-off section)."""
+    """The system's latest sign-offs, newest first (one query; on the system page, one between
+    its gate and its sign-off section)."""
     return shared_on_page(
         system, "oversight.signoffs", lambda: list(system.signoffs.for_panel()[:HISTORY_ON_PAGE])
     )
 
 
-def page_signoff_status(system, signoffs: list | None = None):
-    """``signoff_status`` on the system page, worked out once from ``page_signoffs`` (or the
-    ``signoffs`` the caller already has)."""
+def page_signoff_status(system):
+    """``signoff_status`` from ``page_signoffs``: on the system page, worked out once."""
 
     def compute():
-        rows = page_signoffs(system) if signoffs is None else signoffs
-        return signoff_status(system, latest=rows[0] if rows else None)
+        signoffs = page_signoffs(system)
+        return signoff_status(system, latest=signoffs[0] if signoffs else None)
 
     return shared_on_page(system, "oversight.signoff_status", compute)
 
@@ -70,5 +69,4 @@ def item_for(system, status) -> GateItem:
 
 
 def items(system) -> list[GateItem]:
-    status = page_signoff_status(system) if on_system_page(system) else signoff_status(system)
-    return [item_for(system, status)]
+    return [item_for(system, page_signoff_status(system))]

@@ -57,9 +57,9 @@ class AlgorithmicSystemQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        return self.select_related(
-            "organisation", "accountable_manager", "created_by"
-        ).prefetch_related("model_specifications", "data_specifications")
+        return self.select_related("organisation", "accountable_manager").prefetch_related(
+            "model_specifications", "data_specifications"
+        )
 
     def published(self):
         return self.filter(publication_status=PublicationStatus.PUBLISHED)

@@ -61,11 +61,6 @@ def register_dashboard_panel(panel: DashboardPanel) -> None:
 _PAGE_MEMO = "_system_page_memo"
 
 
-def on_system_page(system) -> bool:
-    """Whether ``system``'s page is building its panels (``shared_on_page`` keeps answers)."""
-    return _PAGE_MEMO in system.__dict__
-
-
 def shared_on_page(system, key: str, compute: Callable[[], Any]) -> Any:
     """``compute()``, once per system page: while ``system_panels`` builds the page's panels,
     the first caller's answer is kept on the system object for the others. Anywhere else (the

@@ -87,13 +87,7 @@ class SystemDetailView(SystemMixin, TemplateView):
     template_name = "registers/system_detail.html"
 
     def system_queryset(self):
-        # The record with its body, manager and specifications (``for_detail`` without the
-        # creator, whom the page does not show).
-        return (
-            permissions.visible(self.request.user, AlgorithmicSystem)
-            .select_related("organisation", "accountable_manager")
-            .prefetch_related("model_specifications", "data_specifications")
-        )
+        return permissions.visible(self.request.user, AlgorithmicSystem).for_detail()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -118,6 +118,8 @@ def pytest_runtest_teardown(item, nextitem):
     of the capture commit real transactions (``tests/audit/test_outside_changes.py``)."""
     from django.db import connection
 
+    from audit.models import MARK_AUDITED
+
     if (
         "db" in item.fixturenames
         and "transactional_db" not in item.fixturenames
@@ -126,9 +128,7 @@ def pytest_runtest_teardown(item, nextitem):
         and connection.in_atomic_block
     ):
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('govreg.audit_pending', audit_transaction_key(), true)"
-            )
+            cursor.execute(MARK_AUDITED)
     return (yield)
 
 

@@ -1,4 +1,4 @@
-"""``url_with_id`` gives exactly what ``reverse`` gives, in each language."""
+"""``url_with_id`` and ``id_url`` give exactly what ``reverse`` gives, in each language."""
 
 import uuid
 
@@ -51,3 +51,21 @@ def test_id_url_matches_reverse_for_each_id(language):
             assert url(public_id) == reverse("registers:system_detail", args=[public_id])
         with pytest.raises(ValueError):
             url("1/../../admin")
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize(
+    "name",
+    ["consultations:concern_detail", "consultations:comment_reply", "assessments:risk_detail"],
+)
+def test_links_to_the_objects_of_one_system_match_reverse(name, language):
+    system_id = uuid.uuid4()
+    with translation.override(language):
+        url = id_url(name, system_id)
+        for public_id in (uuid.uuid4(), uuid.uuid4()):
+            assert url(public_id) == reverse(name, args=[system_id, public_id])
+            assert url_with_id(name, system_id, public_id) == reverse(
+                name, args=[system_id, public_id]
+            )
+        with pytest.raises(ValueError):
+            id_url(name, "1/../../admin")

@@ -12,6 +12,7 @@ from django.utils.translation import get_language, ngettext
 from assessments import aia
 from assessments.choices import Band, Status
 from assessments.schema import CHOICE, MULTI, ROWREF, YESNO
+from govreg.links import id_url
 from govreg.templatetags.govuk import escape
 
 register = template.Library()
@@ -86,8 +87,9 @@ def top_risk_items(risks, system) -> str:
     """The system page's highest risks as list items (``assessments.panels.risks_context``),
     the same markup as a template loop over them."""
     html = []
+    risk_url = id_url("assessments:risk_detail", system.uuid)
     for risk in risks:
-        url = reverse("assessments:risk_detail", args=[system.uuid, risk.uuid])
+        url = risk_url(risk.uuid)
         band = risk.band
         html.append(
             f'<li><a class="govuk-link" href="{escape(url)}">{escape(risk.reference)}: '

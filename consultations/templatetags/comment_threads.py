@@ -10,26 +10,16 @@ translations, like ``{% translate "…" %}`` of a literal, are not).
 
 from __future__ import annotations
 
-import uuid
-
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from govreg.links import id_url
 from govreg.templatetags.govuk import escape
 
 register = template.Library()
-
-_PLACEHOLDER = uuid.UUID("ffffffff-ffff-4fff-bfff-ffffffffffff")
-
-
-def _link(name: str, system_uuid):
-    """``reverse(name, args=[system_uuid, object_uuid])`` for many objects, from one reverse."""
-    head, tail = reverse(name, args=[system_uuid, _PLACEHOLDER]).split(str(_PLACEHOLDER), 1)
-    return lambda object_uuid: escape(f"{head}{object_uuid}{tail}")
 
 
 def _when(value) -> str:
@@ -54,8 +44,8 @@ class _Page:
 
     def __init__(self, context, comments):
         system_uuid = comments["system"].uuid
-        self.concern_url = _link("consultations:concern_detail", system_uuid)
-        self.mark_url = _link("consultations:comment_concern", system_uuid)
+        self.concern_url = id_url("consultations:concern_detail", system_uuid)
+        self.mark_url = id_url("consultations:comment_concern", system_uuid)
         self.rep_ids = comments["rep_ids"]
         self.can_raise_concern = comments["can_raise_concern"]
         self.can_comment = comments["can_comment"]
@@ -64,9 +54,9 @@ class _Page:
         self.formal = _("Formal concern")
         self.mark = _("Mark as a formal concern")
         if self.can_comment:
-            self.reopen_url = _link("consultations:comment_reopen", system_uuid)
-            self.resolve_url = _link("consultations:comment_resolve", system_uuid)
-            self.reply_url = _link("consultations:comment_reply", system_uuid)
+            self.reopen_url = id_url("consultations:comment_reopen", system_uuid)
+            self.resolve_url = id_url("consultations:comment_resolve", system_uuid)
+            self.reply_url = id_url("consultations:comment_reply", system_uuid)
             self.csrf = _csrf_field(context)
             self.next = escape(comments["next"])
 
@@ -78,7 +68,7 @@ class _Page:
         if concern:
             return (
                 f'<p class="{before}"><strong class="govuk-tag govuk-tag--orange">{self.formal}'
-                f'</strong> <a class="govuk-link" href="{self.concern_url(concern.uuid)}">'
+                f'</strong> <a class="govuk-link" href="{escape(self.concern_url(concern.uuid))}">'
                 f"{escape(concern.reference)}</a></p>\n{indent}"
             )
         if self.can_raise_concern and comment.author_id in self.rep_ids:
@@ -87,7 +77,7 @@ class _Page:
             }
             return (
                 f'<p class="{before} app-no-print"><a class="govuk-link" '
-                f'href="{self.mark_url(comment.uuid)}">{self.mark}'
+                f'href="{escape(self.mark_url(comment.uuid))}">{self.mark}'
                 f'<span class="govuk-visually-hidden"> ({hidden})</span></a></p>'
             )
         return ""
@@ -116,7 +106,7 @@ class _Page:
             url, label = self.resolve_url, _("Resolve the thread")
         html = (
             '\n    <div class="govuk-button-group app-no-print">\n      '
-            f'\n      <form method="post" action="{url(thread.uuid)}">{self.csrf}'
+            f'\n      <form method="post" action="{escape(url(thread.uuid))}">{self.csrf}'
             f'<input type="hidden" name="next" value="{self.next}">'
             '\n        <button type="submit" class="govuk-button govuk-button--secondary '
             'govuk-!-margin-bottom-0" data-module="govuk-button">'
@@ -131,7 +121,7 @@ class _Page:
                 f'<span class="govuk-details__summary-text">{_("Reply")}'
                 f'<span class="govuk-visually-hidden"> ({to_thread})</span></span></summary>'
                 '\n      <div class="govuk-details__text">'
-                f'\n        <form method="post" action="{self.reply_url(thread.uuid)}" novalidate>'
+                f'\n        <form method="post" action="{escape(self.reply_url(thread.uuid))}" novalidate>'
                 f"{self.csrf}"
                 f'\n          <input type="hidden" name="next" value="{self.next}">'
                 '\n          <div class="govuk-form-group">'
