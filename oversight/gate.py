@@ -23,12 +23,13 @@ def page_signoffs(system) -> list:
     )
 
 
-def page_signoff_status(system):
-    """``signoff_status`` from ``page_signoffs``: on the system page, worked out once."""
+def page_signoff_status(system, signoffs: list | None = None):
+    """``signoff_status`` from ``page_signoffs`` (or the ``signoffs`` the caller already has):
+    on the system page, worked out once."""
 
     def compute():
-        signoffs = page_signoffs(system)
-        return signoff_status(system, latest=signoffs[0] if signoffs else None)
+        rows = page_signoffs(system) if signoffs is None else signoffs
+        return signoff_status(system, latest=rows[0] if rows else None)
 
     return shared_on_page(system, "oversight.signoff_status", compute)
 

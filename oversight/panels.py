@@ -58,7 +58,7 @@ def system_panel_context(system, user) -> dict:
     # Through the system's own managers, so each row's ``system`` (for its link) is this one;
     # read once for the page, with the gate's checklist.
     signoffs = page_signoffs(system)
-    status = page_signoff_status(system)
+    status = page_signoff_status(system, signoffs)
     transitions = list(
         LifecycleTransition.objects.filter(system_id=system.pk).for_panel()[:HISTORY_ON_PAGE]
     )
